@@ -1,0 +1,35 @@
+"""Who is acting: a signed-in person or practitioner, as Flask-Login's user object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.accounts.models import Person, Practitioner, UserSession
+
+
+@dataclass(eq=False)
+class Actor:
+    """The signed-in party. Exactly one of person and practitioner is set."""
+
+    session_row: UserSession
+    token: str
+    person: Person | None = None
+    practitioner: Practitioner | None = None
+
+    # Flask-Login's user protocol
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        # The random session token, never a database id: a guessed id signs nobody in.
+        return self.token
+
+    @property
+    def is_staff(self) -> bool:
+        return self.practitioner is not None
+
+    @property
+    def display_name(self) -> str:
+        party = self.practitioner or self.person
+        return party.full_name if party else ""

@@ -1,0 +1,184 @@
+"""The one access policy: may this actor do this to this patient's thing?
+
+Every read and write of patient data asks here. The rules are SQL conditions, so a page loads and
+authorises in the same statement ("load and authorise together") and lists come from scoped
+queries. Nothing is cached between requests: proxy grants, guardianships and care-team memberships
+are read from the database on every request. Views turn a refusal into 404, so nobody learns that
+another person's data exists.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, false, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from app.access.actor import Actor
+from app.accounts.models import Person
+from app.plans.models import CarePlan, CareTeamMember, PlanStatus
+from app.proxies.models import Guardianship, ProxyGrant, Scope
+
+GUARDIAN_AGE_LIMIT = 13
+GUARDIAN_EXTENSION_LIMIT = 16
+
+
+class Action(enum.StrEnum):
+    READ_PLANS = "read_plans"
+    READ_OVERVIEW = "read_overview"
+    READ_MESSAGES = "read_messages"
+    WRITE_MESSAGES = "write_messages"
+    ANSWER_FOR = "answer_for"
+    APPOINTMENTS = "appointments"
+    READ_ACCESS_LOG = "read_access_log"
+
+
+# The scope a proxy needs for each action. None: only the patient themself.
+PROXY_SCOPE_FOR: dict[Action, Scope | None] = {
+    Action.READ_PLANS: Scope.READ_PLANS,
+    Action.READ_OVERVIEW: Scope.READ_PLANS,
+    Action.READ_MESSAGES: Scope.READ_MESSAGES,
+    Action.WRITE_MESSAGES: Scope.WRITE_MESSAGES,
+    Action.ANSWER_FOR: Scope.ANSWER_FOR,
+    Action.APPOINTMENTS: Scope.APPOINTMENTS,
+    Action.READ_ACCESS_LOG: None,
+}
+
+STAFF_ACTIONS = frozenset(
+    {
+        Action.READ_PLANS,
+        Action.READ_OVERVIEW,
+        Action.READ_MESSAGES,
+        Action.WRITE_MESSAGES,
+        Action.APPOINTMENTS,
+    }
+)
+
+
+def years_before(today: date, years: int) -> date:
+    """The same calendar day `years` earlier (28 February for 29 February)."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return date(today.year - years, 2, 28)
+
+
+def guardian_rule(child: Any, guardianship: Any, today: date) -> ColumnElement[bool]:
+    """The guardian age rule as SQL over a child row and a guardianship row.
+
+    Full access while the child is under 13 and has no protected identity; from the 13th
+    birthday only by a recorded decision (extended_until), and never from the 16th birthday.
+    """
+    under_13 = child.birth_date > years_before(today, GUARDIAN_AGE_LIMIT)
+    under_16 = child.birth_date > years_before(today, GUARDIAN_EXTENSION_LIMIT)
+    extended = and_(
+        guardianship.extended_until.is_not(None), guardianship.extended_until >= today, under_16
+    )
+    return and_(child.protected_identity.is_(False), or_(under_13, extended))
+
+
+def _staff_on_plan(actor: Actor, today: date) -> ColumnElement[bool]:
+    """A care relationship with a plan: on its current team, or at a unit on the plan."""
+    practitioner = actor.practitioner
+    if practitioner is None:
+        return false()
+    member = exists().where(
+        CareTeamMember.plan_id == CarePlan.id,
+        or_(
+            CareTeamMember.practitioner_id == practitioner.id,
+            CareTeamMember.unit_id == practitioner.unit_id,
+        ),
+        CareTeamMember.valid_from <= today,
+        or_(CareTeamMember.valid_until.is_(None), CareTeamMember.valid_until >= today),
+    )
+    return and_(
+        CarePlan.status != PlanStatus.CLOSED,
+        or_(member, CarePlan.unit_id == practitioner.unit_id),
+    )
+
+
+def _person_may(
+    actor: Actor, action: Action, patient_id: Any, now: datetime
+) -> ColumnElement[bool]:
+    """SQL: the signed-in person may do `action` for the patient whose id is `patient_id`."""
+    person = actor.person
+    if person is None:
+        return false()
+    own = patient_id == person.id
+    needed = PROXY_SCOPE_FOR[action]
+    if needed is None:
+        return own
+    grant = exists().where(
+        ProxyGrant.proxy_id == person.id,
+        ProxyGrant.patient_id == patient_id,
+        ProxyGrant.revoked_at.is_(None),
+        ProxyGrant.valid_from <= now,
+        ProxyGrant.valid_until > now,
+        (literal(" ") + ProxyGrant.scopes + literal(" ")).contains(f" {needed.value} "),
+    )
+    child = aliased(Person)
+    guardian = exists().where(
+        Guardianship.guardian_id == person.id,
+        Guardianship.child_id == patient_id,
+        child.id == Guardianship.child_id,
+        guardian_rule(child, Guardianship, now.date()),
+    )
+    return or_(own, grant, guardian)
+
+
+def patient_clause(actor: Actor, action: Action, now: datetime) -> ColumnElement[bool]:
+    """SQL over Person: the actor may do `action` for this patient."""
+    if actor.is_staff:
+        if action not in STAFF_ACTIONS:
+            return false()
+        return exists().where(CarePlan.patient_id == Person.id, _staff_on_plan(actor, now.date()))
+    return _person_may(actor, action, Person.id, now)
+
+
+def plan_clause(actor: Actor, action: Action, now: datetime) -> ColumnElement[bool]:
+    """SQL over CarePlan: the actor may do `action` on this plan. Drafts are care's own."""
+    if actor.is_staff:
+        if action not in STAFF_ACTIONS:
+            return false()
+        return _staff_on_plan(actor, now.date())
+    return and_(
+        CarePlan.status != PlanStatus.DRAFT,
+        _person_may(actor, action, CarePlan.patient_id, now),
+    )
+
+
+def may(session: Session, actor: Actor, action: Action, patient_id: int, now: datetime) -> bool:
+    """True if the actor may do `action` for the patient. One query, none for one's own data."""
+    if actor.person is not None and actor.person.id == patient_id:
+        return True
+    query = select(exists().where(Person.id == patient_id, patient_clause(actor, action, now)))
+    return session.scalar(query) is True
+
+
+def staff_patients(actor: Actor, now: datetime) -> Select[tuple[Person]]:
+    """Patients the practitioner has a care relationship with today, by name."""
+    return (
+        select(Person)
+        .where(patient_clause(actor, Action.READ_OVERVIEW, now))
+        .order_by(Person.family_name, Person.given_name)
+    )
+
+
+def represented_patients(actor: Actor, now: datetime) -> Select[tuple[Person]]:
+    """People the signed-in person may act for today (any scope), by name; not themself."""
+    person = actor.person
+    if person is None:
+        return select(Person).where(false())
+    any_access = or_(
+        *(
+            _person_may(actor, action, Person.id, now)
+            for action in (Action.READ_PLANS, Action.READ_MESSAGES, Action.APPOINTMENTS)
+        )
+    )
+    return (
+        select(Person)
+        .where(Person.id != person.id, any_access)
+        .order_by(Person.family_name, Person.given_name)
+    )

@@ -1,0 +1,109 @@
+"""People who sign in, the staff who care for them, and where the staff work."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, UTCDateTime, utcnow
+
+
+class PrincipalKind(enum.StrEnum):
+    REGION = "region"
+    MUNICIPALITY = "municipality"
+
+
+class Principal(Base):
+    """A huvudman: the region or municipality responsible for a unit."""
+
+    __tablename__ = "principal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[PrincipalKind] = mapped_column(Enum(PrincipalKind, native_enum=False, length=20))
+
+
+class CareUnit(Base):
+    """A workplace: a health centre, a clinic, a municipal home-care team."""
+
+    __tablename__ = "care_unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    principal_id: Mapped[int] = mapped_column(ForeignKey("principal.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(40))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    # The unit's promise for answering messages, in Swedish working days.
+    response_working_days: Mapped[int] = mapped_column(Integer, default=2)
+
+    principal: Mapped[Principal] = relationship(lazy="joined", innerjoin=True)
+
+
+class Person(Base):
+    """Someone who signs in with eID: a patient, a relative acting for one, or both."""
+
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    personal_number: Mapped[str] = mapped_column(String(12), unique=True)
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    birth_date: Mapped[date] = mapped_column(Date)
+    protected_identity: Mapped[bool] = mapped_column(Boolean, default=False)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    preferred_language: Mapped[str] = mapped_column(String(8), default="sv")
+    simple_view: Mapped[bool] = mapped_column(Boolean, default=False)
+    deceased_on: Mapped[date | None] = mapped_column(Date)
+    # Stable key for the demo world ("patient-maja"); empty for real people.
+    demo_key: Mapped[str | None] = mapped_column(String(40), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+class Practitioner(Base):
+    """A member of staff, identified by their HSA-id, working at one unit."""
+
+    __tablename__ = "practitioner"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hsa_id: Mapped[str] = mapped_column(String(40), unique=True)
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(100))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("care_unit.id"), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    notify_each_message: Mapped[bool] = mapped_column(Boolean, default=True)
+    demo_key: Mapped[str | None] = mapped_column(String(40), unique=True)
+
+    unit: Mapped[CareUnit] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+class UserSession(Base):
+    """A signed-in session, kept server-side so that signing out ends it everywhere."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # SHA-256 of the random token held in the signed session cookie.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    practitioner_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"), index=True)
+    method: Mapped[str] = mapped_column(String(20))
+    user_agent: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person | None] = relationship()
+    practitioner: Mapped[Practitioner | None] = relationship()

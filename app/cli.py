@@ -1,0 +1,83 @@
+"""Command line: `samplan demo` runs the demo; `flask --app app` has db and demo commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+from sqlalchemy import func, select
+
+from app import migrations
+from app.db import database, session_scope
+
+
+def register_commands(app: Flask) -> None:
+    @app.cli.group("db")
+    def db_group() -> None:
+        """The database schema (Alembic migrations)."""
+
+    @db_group.command("upgrade")
+    def db_upgrade() -> None:
+        """Bring the schema to the newest migration."""
+        migrations.upgrade(app.config["DATABASE_URL"])
+        click.echo("Databasen är uppdaterad.")
+
+    @app.cli.command("demo-seed")
+    @click.option("--reset", is_flag=True, help="Remove every table first (demo data only).")
+    def demo_seed(reset: bool) -> None:
+        """Fill an empty database with the demo world."""
+        if reset:
+            migrations.downgrade(app.config["DATABASE_URL"])
+        migrations.upgrade(app.config["DATABASE_URL"])
+        if seed_if_empty(app):
+            click.echo("Demovärlden är skapad.")
+        else:
+            click.echo("Databasen har redan data; inget ändrat.")
+
+
+def seed_if_empty(app: Flask) -> bool:
+    """Seed the demo world unless there are people already. True if it seeded."""
+    from app.accounts.models import Person
+    from app.demo.seed import seed_demo
+
+    with session_scope(app) as session:
+        if session.scalar(select(func.count(Person.id))):
+            return False
+        seed_demo(session)
+    return True
+
+
+@click.group(cls=FlaskGroup, create_app=lambda: _create())
+def cli() -> None:
+    """Samplan."""
+
+
+def _create() -> Flask:
+    from app import create_app
+
+    return create_app()
+
+
+@cli.command("demo")
+def demo() -> None:
+    """Run the demo on the embedded default: SQLite, the demo world, demo sign-in."""
+    from app import create_app
+
+    os.environ["SAMPLAN_DEMO"] = "1"
+    app = create_app({"DEMO_MODE": True})
+    migrations.upgrade(app.config["DATABASE_URL"])
+    seed_if_empty(app)
+    database(app).engine.dispose()
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "5000"))
+    click.echo(f"Samplan körs på http://{host}:{port}/  (demo: välj en person på /demo)")
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+def main() -> None:
+    sys.exit(cli())

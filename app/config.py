@@ -1,0 +1,62 @@
+"""Configuration, read from the environment in one place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class ConfigError(RuntimeError):
+    """The configuration is not safe to start with."""
+
+
+class Config:
+    """Every setting Samplan reads, with its environment variable."""
+
+    def __init__(self, overrides: dict[str, Any] | None = None) -> None:
+        env = os.environ
+        self.DEMO_MODE: bool = _flag("SAMPLAN_DEMO")
+        self.TESTING: bool = False
+        self.SECRET_KEY: str | None = env.get("SECRET_KEY")
+        self.DATABASE_URL: str = env.get(
+            "DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'samplan.db'}"
+        )
+        self.REDIS_URL: str | None = env.get("REDIS_URL")
+        self.TIMEZONE: str = env.get("SAMPLAN_TIMEZONE", "Europe/Stockholm")
+        self.BABEL_DEFAULT_LOCALE: str = "sv"
+        self.BABEL_DEFAULT_TIMEZONE: str = self.TIMEZONE
+        self.BABEL_TRANSLATION_DIRECTORIES: str = str(ROOT / "translations")
+        self.LANGUAGES: tuple[str, ...] = ("sv",)
+        self.SQL_ECHO: bool = _flag("SAMPLAN_SQL_ECHO")
+        self.WTF_CSRF_TIME_LIMIT: int | None = None
+        self.SESSION_COOKIE_HTTPONLY: bool = True
+        self.SESSION_COOKIE_SAMESITE: str = "Lax"
+        for key, value in (overrides or {}).items():
+            setattr(self, key, value)
+        if self.DEMO_MODE or self.TESTING:
+            self.SECRET_KEY = self.SECRET_KEY or "samplan-demo-not-secret"
+            self.SESSION_COOKIE_SECURE = False
+        else:
+            self.SESSION_COOKIE_SECURE = True
+
+    def validate(self) -> None:
+        """Refuse to start outside demo and test mode without the settings that keep data safe."""
+        if self.DEMO_MODE or self.TESTING:
+            return
+        if not self.SECRET_KEY or len(self.SECRET_KEY) < 32:
+            raise ConfigError("SECRET_KEY must be set to at least 32 characters outside demo mode.")
+        if self.DATABASE_URL.startswith("sqlite"):
+            raise ConfigError("DATABASE_URL must point at PostgreSQL outside demo mode.")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {key: value for key, value in vars(self).items() if key.isupper()}

@@ -1,0 +1,68 @@
+"""Demo sign-in: pick a persona from the demo world. Registered only in demo mode."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.accounts.models import Person, Practitioner
+from app.accounts.sessions import sign_in
+from app.clock import now
+from app.db import get_session
+
+bp = Blueprint("demo", __name__)
+
+# One line on who each persona is, in the order DESIGN.md lists them.
+PERSONAS: tuple[tuple[str, object], ...] = (
+    ("patient-maja", _l("81 år, hjärtsvikt och diabetes typ 2, bor hemma med hemsjukvård.")),
+    ("proxy-anna", _l("Majas dotter. Ombud för Maja: läser planer och meddelanden.")),
+    ("patient-per", _l("62 år, behandlas för tjocktarmscancer.")),
+    ("patient-elias", _l("11 år, diabetes typ 1.")),
+    ("guardian-sara", _l("Elias mamma och vårdnadshavare.")),
+    ("patient-ali", _l("45 år, efter en stroke. Vill ha enkel vy och arabiska.")),
+    (
+        "staff-karin",
+        _l("Distriktssköterska, Hälsocentralen Kvarnen. Fast vårdkontakt för Maja och Ali."),
+    ),
+    ("staff-erik", _l("Läkare, Hälsocentralen Kvarnen. Fast läkarkontakt för Maja och Ali.")),
+    ("staff-lena", _l("Sjuksköterska i kommunens hemsjukvård. Med i Majas och Alis SIP.")),
+    ("staff-sofia", _l("Kontaktsjuksköterska på onkologkliniken, för Per.")),
+    ("staff-amir", _l("Diabetessjuksköterska på barnkliniken, för Elias.")),
+    ("staff-jonas", _l("Läkare på ortopeden. Har ingen vårdrelation med någon patient i demon.")),
+)
+
+
+def _party(key: str) -> Person | Practitioner | None:
+    db = get_session()
+    if key.startswith("staff-"):
+        return db.scalars(select(Practitioner).where(Practitioner.demo_key == key)).first()
+    return db.scalars(select(Person).where(Person.demo_key == key)).first()
+
+
+@bp.get("/demo")
+def choose() -> str:
+    db = get_session()
+    keys = [key for key, _ in PERSONAS]
+    people = {p.demo_key: p for p in db.scalars(select(Person).where(Person.demo_key.in_(keys)))}
+    staff = {
+        p.demo_key: p
+        for p in db.scalars(select(Practitioner).where(Practitioner.demo_key.in_(keys)))
+    }
+    rows = [
+        (key, people.get(key) or staff.get(key), line)
+        for key, line in PERSONAS
+        if key in people or key in staff
+    ]
+    return render_template("demo/choose.html", rows=rows)
+
+
+@bp.post("/demo")
+def sign_in_as() -> Response:
+    party = _party(request.form.get("persona", ""))
+    if party is None:
+        abort(404)
+    db = get_session()
+    sign_in(db, party, "demo", now())
+    db.commit()
+    return redirect(url_for("plans.start"), code=303)

@@ -1,0 +1,37 @@
+"""Every mapped class, imported once so the metadata and the mappers are complete."""
+
+from app.accounts.models import CareUnit, Person, Practitioner, Principal, UserSession
+from app.agreements.models import Agreement
+from app.appointments.models import Appointment
+from app.audit.models import AccessLogEntry
+from app.db import Base
+from app.goals.models import Activity, Goal, ProgressReport
+from app.messages.models import Message, Thread
+from app.notifications.models import OutboxItem
+from app.plans.models import CarePlan, CareTeamMember, PlanVersion
+from app.proxies.models import Guardianship, ProxyGrant
+from app.whatmatters.models import WhatMatters
+
+__all__ = [
+    "AccessLogEntry",
+    "Activity",
+    "Agreement",
+    "Appointment",
+    "Base",
+    "CarePlan",
+    "CareTeamMember",
+    "CareUnit",
+    "Goal",
+    "Guardianship",
+    "Message",
+    "OutboxItem",
+    "Person",
+    "PlanVersion",
+    "Practitioner",
+    "Principal",
+    "ProgressReport",
+    "ProxyGrant",
+    "Thread",
+    "UserSession",
+    "WhatMatters",
+]

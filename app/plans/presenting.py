@@ -1,0 +1,160 @@
+"""How plan content is grouped and named for the person reading it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.accounts.models import PrincipalKind
+from app.goals.models import Activity, Goal, Responsible
+from app.plans.models import CareTeamMember, PlanKind, TeamRole
+
+KIND_NAMES = {
+    PlanKind.CARE_TREATMENT: _l("Vård- och behandlingsplan"),
+    PlanKind.MY_CARE_PLAN: _l("Min vårdplan"),
+    PlanKind.SIP: _l("Samordnad individuell plan (SIP)"),
+    PlanKind.SELF_CARE: _l("Plan för egenvård"),
+}
+KIND_EXPLAINED = {
+    PlanKind.CARE_TREATMENT: _l("Din plan hos en mottagning: mål och behandling."),
+    PlanKind.MY_CARE_PLAN: _l("En plan för just din sjukdom, med ditt team."),
+    PlanKind.SIP: _l("En plan där vården och kommunen hjälps åt."),
+    PlanKind.SELF_CARE: _l("Det du gör själv för din hälsa, och vem du ringer om något händer."),
+}
+ROLE_NAMES = {
+    TeamRole.CARE_CONTACT: _l("Fast vårdkontakt"),
+    TeamRole.DOCTOR: _l("Fast läkarkontakt"),
+    TeamRole.CONTACT_NURSE: _l("Kontaktsjuksköterska"),
+    TeamRole.SIP_ACTOR: _l("Med i planen"),
+    TeamRole.EXTERNAL: _l("Annan aktör"),
+}
+SELF_CARE_HEADINGS = {
+    "measure": _l("Vad du gör"),
+    "performer": _l("Vem som gör det"),
+    "instructions": _l("Hur du får instruktioner"),
+    "if_harm": _l("Om något går fel: gör så här och ring"),
+    "if_changed": _l("Om det blir annorlunda: ring"),
+    "follow_up": _l("Hur och när vi följer upp"),
+    "reassessment": _l("När vi tänker om"),
+}
+GOAL_STATUS = {
+    "proposed": _l("Förslag"),
+    "ongoing": _l("Pågår"),
+    "reached": _l("Uppnått"),
+    "not_reached": _l("Inte uppnått"),
+    "declined": _l("Inte med i planen"),
+}
+ACTIVITY_STATUS = {
+    "planned": _l("Planerad"),
+    "ongoing": _l("Pågår"),
+    "done": _l("Klar"),
+    "cancelled": _l("Inställd"),
+}
+CLOSE_REASONS = {
+    "goals_met": _l("Målen är uppnådda"),
+    "no_longer_needed": _l("Planen behövs inte längre"),
+    "consent_withdrawn": _l("Samtycket är återkallat"),
+    "patient_died": _l("Patienten har avlidit"),
+}
+APPOINTMENT_MODES = {
+    "visit": _l("Besök"),
+    "video": _l("Videosamtal"),
+    "phone": _l("Telefonsamtal"),
+    "home": _l("Hembesök"),
+}
+APPOINTMENT_STATUS = {
+    "proposed": _l("Förslag på tid: svara gärna"),
+    "accepted": _l("Överenskommen tid"),
+    "change_requested": _l("Du har bett om en annan tid"),
+    "declined": _l("Avböjd"),
+    "cancelled": _l("Avbokad"),
+}
+
+
+@dataclass
+class ActivityGroup:
+    key: str
+    heading: str
+    activities: list[Activity] = field(default_factory=list)
+
+
+def group_activities(activities: Iterable[Activity], own: bool, name: str) -> list[ActivityGroup]:
+    """Who does what, in the order the patient reads it: me, my relatives, care, municipality."""
+    groups = {
+        "patient": ActivityGroup(
+            "patient", _("Det här gör du") if own else _("Det här gör %(name)s", name=name)
+        ),
+        "relative": ActivityGroup("relative", _("Det här gör närstående")),
+        "care": ActivityGroup("care", _("Det här gör vården")),
+        "municipality": ActivityGroup("municipality", _("Det här gör kommunen")),
+        "other": ActivityGroup("other", _("Andra")),
+    }
+    for activity in activities:
+        groups[_group_key(activity)].activities.append(activity)
+    return [group for group in groups.values() if group.activities]
+
+
+def _group_key(activity: Activity) -> str:
+    if activity.responsible == Responsible.PATIENT:
+        return "patient"
+    if activity.responsible == Responsible.RELATIVE:
+        return "relative"
+    unit = activity.responsible_unit or (
+        activity.responsible_practitioner.unit if activity.responsible_practitioner else None
+    )
+    if unit is None:
+        return "other"
+    return "municipality" if unit.principal.kind == PrincipalKind.MUNICIPALITY else "care"
+
+
+def responsible_label(activity: Activity) -> str:
+    if activity.responsible_practitioner is not None:
+        person = activity.responsible_practitioner
+        return f"{person.full_name}, {person.unit.name}"
+    if activity.responsible_unit is not None:
+        return activity.responsible_unit.name
+    return activity.responsible_name or ""
+
+
+def goal_tree(goals: Iterable[Goal]) -> list[tuple[Goal, list[Goal]]]:
+    """Main goals with their sub-goals, leaving out goals not (yet) part of the plan."""
+    shown = [g for g in goals if g.status not in ("declined", "proposed")]
+    children: dict[int, list[Goal]] = {}
+    for goal in shown:
+        if goal.parent_id is not None:
+            children.setdefault(goal.parent_id, []).append(goal)
+    return [(goal, children.get(goal.id, [])) for goal in shown if goal.parent_id is None]
+
+
+def principals_of(team: Iterable[CareTeamMember]) -> list[str]:
+    """The principals (region, municipality) behind the units on a team, each once."""
+    names: dict[str, None] = {}
+    for member in team:
+        unit = member.unit or (member.practitioner.unit if member.practitioner else None)
+        if unit is not None:
+            names.setdefault(unit.principal.name, None)
+    return list(names)
+
+
+@dataclass
+class Contact:
+    member: CareTeamMember
+    coordinates: list[str] = field(default_factory=list)
+
+
+def contacts_of(plans: Iterable[object], today: object) -> list[Contact]:
+    """The people on the patient's active plans, each once; care contacts and coordinators first."""
+    contacts: dict[tuple[str, object], Contact] = {}
+    for plan in plans:
+        for member in plan.current_team(today):  # type: ignore[attr-defined]
+            key = ("p", member.practitioner_id) if member.practitioner_id else ("x", member.id)
+            contact = contacts.setdefault(key, Contact(member))
+            if member.is_coordinator:
+                contact.coordinates.append(plan.title)  # type: ignore[attr-defined]
+    order = [TeamRole.CARE_CONTACT, TeamRole.CONTACT_NURSE, TeamRole.DOCTOR, TeamRole.SIP_ACTOR,
+             TeamRole.EXTERNAL]
+    return sorted(contacts.values(),
+                  key=lambda c: (not c.coordinates, order.index(c.member.role)))

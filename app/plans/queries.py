@@ -1,0 +1,192 @@
+"""Reads for the patient's pages. Each page runs a fixed number of statements, whatever the size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app.access.actor import Actor
+from app.access.policy import Action, patient_clause, plan_clause
+from app.accounts.models import Person
+from app.appointments.models import Appointment, AppointmentStatus
+from app.goals.models import Activity, ActivityStatus, Goal, GoalStatus
+from app.messages.models import Message, Thread
+from app.plans.models import CarePlan, CareTeamMember, PlanStatus, PlanVersion
+from app.whatmatters.models import WhatMatters
+
+GOALS_TOTAL = (
+    select(func.count(Goal.id))
+    .where(
+        Goal.plan_id == CarePlan.id,
+        Goal.status != GoalStatus.DECLINED,
+        Goal.status != GoalStatus.PROPOSED,
+    )
+    .correlate(CarePlan)
+    .scalar_subquery()
+)
+GOALS_REACHED = (
+    select(func.count(Goal.id))
+    .where(Goal.plan_id == CarePlan.id, Goal.status == GoalStatus.REACHED)
+    .correlate(CarePlan)
+    .scalar_subquery()
+)
+
+
+def _team_loader():  # noqa: ANN202 - a loader option
+    return selectinload(CarePlan.team).options(
+        joinedload(CareTeamMember.practitioner), joinedload(CareTeamMember.unit)
+    )
+
+
+def latest_what_matters(patient_id: int) -> Select[tuple[WhatMatters]]:
+    return (
+        select(WhatMatters)
+        .where(WhatMatters.patient_id == patient_id)
+        .order_by(WhatMatters.version.desc())
+        .limit(1)
+    )
+
+
+def unread_for_patient(patient_id: int) -> Select[tuple[int]]:
+    """Messages from care that the patient has not opened."""
+    return (
+        select(func.count(Message.id))
+        .join(Thread, Thread.id == Message.thread_id)
+        .where(
+            Thread.patient_id == patient_id,
+            Message.author_practitioner_id.is_not(None),
+            Message.read_by_patient_at.is_(None),
+        )
+    )
+
+
+@dataclass
+class PlanCard:
+    plan: CarePlan
+    goals_total: int
+    goals_reached: int
+
+
+@dataclass
+class Overview:
+    patient: Person
+    what_matters: WhatMatters | None
+    unread: int
+    cards: list[PlanCard]
+    appointments: list[Appointment]
+    next_activity: Activity | None
+
+    @property
+    def active(self) -> list[PlanCard]:
+        return [card for card in self.cards if card.plan.status == PlanStatus.ACTIVE]
+
+    @property
+    def closed(self) -> list[PlanCard]:
+        return [card for card in self.cards if card.plan.status == PlanStatus.CLOSED]
+
+
+def load_patient(
+    session: Session, actor: Actor, patient_id: int, action: Action, now: datetime
+) -> tuple[Person, WhatMatters | None, int] | None:
+    """The patient, their latest what-matters answers and unread count, if the actor may see them.
+
+    One statement; None when the patient does not exist or the actor may not (both mean 404).
+    """
+    latest = latest_what_matters(patient_id).subquery()
+    row = session.execute(
+        select(Person, WhatMatters, unread_for_patient(patient_id).scalar_subquery())
+        .outerjoin(latest, latest.c.patient_id == Person.id)
+        .outerjoin(WhatMatters, WhatMatters.id == latest.c.id)
+        .options(joinedload(WhatMatters.written_by))
+        .where(Person.id == patient_id, patient_clause(actor, action, now))
+    ).first()
+    if row is None:
+        return None
+    return row[0], row[1], row[2] or 0
+
+
+def overview_for(
+    session: Session,
+    actor: Actor,
+    patient: Person,
+    what_matters: WhatMatters | None,
+    unread: int,
+    now: datetime,
+) -> Overview:
+    """Everything on the start page for one patient, as the actor may see it."""
+    rows = session.execute(
+        select(CarePlan, GOALS_TOTAL, GOALS_REACHED)
+        .where(CarePlan.patient_id == patient.id, plan_clause(actor, Action.READ_PLANS, now))
+        .options(joinedload(CarePlan.unit), _team_loader())
+        .order_by(CarePlan.status, CarePlan.follow_up_on, CarePlan.id)
+    ).all()
+    cards = [PlanCard(plan, total or 0, reached or 0) for plan, total, reached in rows]
+    active_ids = [card.plan.id for card in cards if card.plan.status == PlanStatus.ACTIVE]
+    appointments = list(
+        session.scalars(
+            select(Appointment)
+            .where(
+                Appointment.patient_id == patient.id,
+                Appointment.starts_at >= now - timedelta(hours=1),
+                Appointment.status.in_(
+                    [
+                        AppointmentStatus.PROPOSED,
+                        AppointmentStatus.ACCEPTED,
+                        AppointmentStatus.CHANGE_REQUESTED,
+                    ]
+                ),
+            )
+            .order_by(Appointment.starts_at)
+            .limit(10)
+        )
+    )
+    next_activity = None
+    if active_ids:
+        next_activity = session.scalars(
+            select(Activity)
+            .where(
+                Activity.plan_id.in_(active_ids),
+                Activity.due_on.is_not(None),
+                Activity.due_on >= now.date(),
+                Activity.status.in_([ActivityStatus.PLANNED, ActivityStatus.ONGOING]),
+            )
+            .order_by(Activity.due_on, Activity.id)
+            .limit(1)
+        ).first()
+    return Overview(patient, what_matters, unread, cards, appointments, next_activity)
+
+
+def plan_for(session: Session, actor: Actor, plan_id: int, now: datetime) -> CarePlan | None:
+    """A plan with everything its page shows, if the actor may read it; else None (404)."""
+    return session.scalars(
+        select(CarePlan)
+        .where(CarePlan.id == plan_id, plan_clause(actor, Action.READ_PLANS, now))
+        .options(
+            joinedload(CarePlan.unit),
+            joinedload(CarePlan.patient),
+            joinedload(CarePlan.consent_recorded_by),
+            _team_loader(),
+            selectinload(CarePlan.goals),
+            selectinload(CarePlan.activities).options(
+                joinedload(Activity.responsible_unit),
+                joinedload(Activity.responsible_practitioner),
+            ),
+            selectinload(CarePlan.versions),
+        )
+    ).first()
+
+
+def latest_what_matters_for(session: Session, patient_id: int) -> WhatMatters | None:
+    return session.scalars(
+        latest_what_matters(patient_id).options(joinedload(WhatMatters.written_by))
+    ).first()
+
+
+def plan_version_count(session: Session, plan_id: int) -> int:
+    return (
+        session.scalar(select(func.count(PlanVersion.id)).where(PlanVersion.plan_id == plan_id))
+        or 0
+    )

@@ -1,0 +1,156 @@
+"""The patient's agreement: the start page, the plan page, and staff's list of patients."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from flask import Blueprint, Response, abort, redirect, request, session, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.access.actor import Actor
+from app.access.policy import Action, plan_clause, represented_patients
+from app.accounts.models import Person
+from app.audit.services import record_access
+from app.clock import now, zone
+from app.db import get_session
+from app.plans import presenting
+from app.plans.models import CarePlan, PlanStatus
+from app.plans.nextstep import next_step
+from app.plans.queries import latest_what_matters_for, load_patient, overview_for, plan_for
+from app.web.templating import render
+
+bp = Blueprint("plans", __name__)
+
+ACTING_FOR = "acting_for"
+
+
+def current_actor() -> Actor:
+    return cast(Actor, current_user._get_current_object())
+
+
+@bp.get("/")
+@login_required
+def start() -> Response:
+    actor = current_actor()
+    if actor.is_staff:
+        return _staff_start(actor)
+    db, moment = get_session(), now()
+    person = actor.person
+    assert person is not None  # noqa: S101 - a signed-in non-staff actor is a person
+    subject_id = session.get(ACTING_FOR, person.id)
+    loaded = load_patient(db, actor, subject_id, Action.READ_OVERVIEW, moment)
+    if loaded is None:  # a grant ended since last request: back to one's own page
+        session.pop(ACTING_FOR, None)
+        subject_id = person.id
+        loaded = load_patient(db, actor, subject_id, Action.READ_OVERVIEW, moment)
+    assert loaded is not None  # noqa: S101 - one's own data is always readable
+    patient, what_matters, unread = loaded
+    overview = overview_for(db, actor, patient, what_matters, unread, moment)
+    if subject_id == person.id and not overview.cards:
+        represented = list(db.scalars(represented_patients(actor, moment)))
+        if len(represented) == 1:
+            session[ACTING_FOR] = represented[0].id
+            return redirect(url_for("plans.start"), code=303)
+        return render("plans/choose_person.html", represented=represented)
+    step = next_step(
+        [card.plan for card in overview.cards],
+        overview.appointments,
+        [overview.next_activity] if overview.next_activity else [],
+        moment,
+        zone(),
+    )
+    record_access(db, actor, patient.id, "read", "overview", None, moment)
+    db.commit()
+    return render(
+        "plans/start.html",
+        overview=overview,
+        step=step,
+        own=patient.id == person.id,
+        today=moment.astimezone(zone()).date(),
+        presenting=presenting,
+    )
+
+
+@bp.get("/vem")
+@login_required
+def choose_person() -> Response:
+    actor = current_actor()
+    if actor.is_staff:
+        abort(404)
+    represented = list(get_session().scalars(represented_patients(actor, now())))
+    return render("plans/choose_person.html", represented=represented)
+
+
+@bp.post("/vem")
+@login_required
+def act_for() -> Response:
+    """Switch between one's own page and someone one acts for; the policy decides each request."""
+    actor = current_actor()
+    if actor.is_staff or actor.person is None:
+        abort(404)
+    choice = request.form.get("patient_id", "")
+    if choice == "self":
+        session.pop(ACTING_FOR, None)
+        return redirect(url_for("plans.start"), code=303)
+    if not choice.isdigit():
+        abort(404)
+    allowed = (
+        get_session()
+        .scalars(represented_patients(actor, now()).where(Person.id == int(choice)))
+        .first()
+    )
+    if allowed is None:
+        abort(404)
+    session[ACTING_FOR] = allowed.id
+    return redirect(url_for("plans.start"), code=303)
+
+
+@bp.get("/plan/<int:plan_id>")
+@login_required
+def plan(plan_id: int) -> Response:
+    actor = current_actor()
+    db, moment = get_session(), now()
+    care_plan = plan_for(db, actor, plan_id, moment)
+    if care_plan is None:
+        abort(404)
+    what_matters = latest_what_matters_for(db, care_plan.patient_id)
+    record_access(db, actor, care_plan.patient_id, "read", "care_plan", care_plan.id, moment)
+    db.commit()
+    today = moment.astimezone(zone()).date()
+    own = actor.person is not None and actor.person.id == care_plan.patient_id
+    return render(
+        "plans/plan.html",
+        plan=care_plan,
+        patient=care_plan.patient,
+        what_matters=what_matters,
+        team=care_plan.current_team(today),
+        coordinator=care_plan.coordinator(today),
+        goals=presenting.goal_tree(care_plan.goals),
+        activity_groups=presenting.group_activities(
+            care_plan.activities, own, care_plan.patient.given_name
+        ),
+        own=own,
+        today=today,
+        presenting=presenting,
+    )
+
+
+def _staff_start(actor: Actor) -> Response:
+    db, moment = get_session(), now()
+    plans = db.scalars(
+        select(CarePlan)
+        .where(plan_clause(actor, Action.READ_PLANS, moment))
+        .options(joinedload(CarePlan.patient), joinedload(CarePlan.unit))
+        .order_by(CarePlan.patient_id, CarePlan.id)
+    ).all()
+    patients: dict[int, list[CarePlan]] = {}
+    for care_plan in plans:
+        patients.setdefault(care_plan.patient_id, []).append(care_plan)
+    rows = sorted(
+        patients.values(), key=lambda ps: (ps[0].patient.family_name, ps[0].patient.given_name)
+    )
+    return render(
+        "plans/staff_start.html", rows=rows, presenting=presenting, active=PlanStatus.ACTIVE
+    )

@@ -1,0 +1,79 @@
+"""Delegated access: proxies the patient invited, guardians on record, legal representatives."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Date, Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import Person, Practitioner
+from app.db import Base, UTCDateTime, utcnow
+
+
+class Scope(enum.StrEnum):
+    READ_PLANS = "read_plans"
+    READ_MESSAGES = "read_messages"
+    WRITE_MESSAGES = "write_messages"
+    ANSWER_FOR = "answer_for"
+    APPOINTMENTS = "appointments"
+
+
+class GrantRelation(enum.StrEnum):
+    PROXY = "proxy"
+    LEGAL_REPRESENTATIVE = "legal_representative"
+
+
+class ProxyGrant(Base):
+    """What a proxy may do for a patient, and for how long."""
+
+    __tablename__ = "proxy_grant"
+    __table_args__ = (Index("ix_proxy_grant_proxy_patient", "proxy_id", "patient_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    proxy_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    relation: Mapped[GrantRelation] = mapped_column(
+        Enum(GrantRelation, native_enum=False, length=30)
+    )
+    relation_label: Mapped[str] = mapped_column(String(100), default="")
+    # Space-separated Scope values, like OAuth scopes; matched portably with LIKE.
+    scopes: Mapped[str] = mapped_column(String(200))
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime)
+    valid_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    granted_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    granted_by_practitioner_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
+    decision_reference: Mapped[str | None] = mapped_column(String(200))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    patient: Mapped[Person] = relationship(foreign_keys=[patient_id])
+    proxy: Mapped[Person] = relationship(foreign_keys=[proxy_id])
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
+
+    def is_valid(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.valid_from <= now < self.valid_until
+
+
+class Guardianship(Base):
+    """A vårdnadshavare on record for a child; access follows the age rule in the policy."""
+
+    __tablename__ = "guardianship"
+    __table_args__ = (Index("ix_guardianship_guardian_child", "guardian_id", "child_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    guardian_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    # From 13: continued access only by a recorded decision with the child's agreement (max 16).
+    extended_until: Mapped[date | None] = mapped_column(Date)
+    extension_decision: Mapped[str | None] = mapped_column(Text)
+    extension_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
+
+    child: Mapped[Person] = relationship(foreign_keys=[child_id])
+    guardian: Mapped[Person] = relationship(foreign_keys=[guardian_id])
+    extension_recorded_by: Mapped[Practitioner | None] = relationship()

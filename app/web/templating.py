@@ -1,0 +1,67 @@
+"""Rendering: one URL, two renderings (whole page, or one named block for htmx)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask, Response, make_response, render_template, request
+from flask_babel import format_date, format_datetime, format_time, get_locale
+from jinja2_fragments.flask import render_block
+
+
+def wants_fragment() -> bool:
+    """An htmx request for part of a page: not boosted, not a history restore."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render(templates: str | list[str], block: str | None = None, **context: Any) -> Response:
+    """The full page, or only `block` of the same template when htmx asks for a fragment."""
+    names = [templates] if isinstance(templates, str) else templates
+    if block is not None and wants_fragment():
+        body = render_block(names[0], block, **context)
+    else:
+        body = render_template(names, **context)
+    response = make_response(body)
+    response.headers.add("Vary", "HX-Request")
+    return response
+
+
+def _local_date(value: date | datetime | None, fmt: str = "d MMMM y") -> str:
+    if value is None:
+        return ""
+    return (
+        format_date(value, fmt) if not isinstance(value, datetime) else format_datetime(value, fmt)
+    )
+
+
+def _local_datetime(value: datetime | None, fmt: str = "EEEE d MMMM 'kl.' HH:mm") -> str:
+    return "" if value is None else format_datetime(value, fmt)
+
+
+def _local_time(value: datetime | None) -> str:
+    return "" if value is None else format_time(value, "HH:mm")
+
+
+def _iso(value: date | datetime | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+
+
+def _page_globals() -> dict[str, Any]:
+    locale = get_locale()
+    code = locale.language if locale else "sv"
+    return {
+        "current_locale_code": lambda: code,
+        "text_direction": lambda: "rtl" if code in RTL_LANGUAGES else "ltr",
+    }
+
+
+def init_app(app: Flask) -> None:
+    app.context_processor(_page_globals)
+    app.jinja_env.filters.update(day=_local_date, when=_local_datetime, clock=_local_time, iso=_iso)
+    app.jinja_env.add_extension("jinja2.ext.loopcontrols")
+    app.jinja_env.policies["ext.i18n.trimmed"] = True

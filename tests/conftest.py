@@ -1,0 +1,170 @@
+"""Fixtures: one schema per backend (built by the migrations), the demo world seeded once, and
+every test inside a transaction that is rolled back at the end.
+
+Tests run on SQLite always and on PostgreSQL when TEST_DATABASE_URL is set (CI sets it).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import create_app, migrations
+from app.db import database, make_engine
+from app.demo.seed import seed_demo
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+if os.environ.get("CI") == "true" and "postgresql" not in BACKENDS:
+    raise RuntimeError("CI must set TEST_DATABASE_URL so the tests run on PostgreSQL too.")
+
+
+def _sqlite_savepoints(engine: Engine) -> None:
+    """pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection) -> None:  # noqa: ANN001
+        connection.exec_driver_sql("BEGIN")
+
+
+@dataclass
+class World:
+    backend: str
+    url: str
+    engine: Engine
+    app: Flask
+    ids: dict[str, int]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    backend = request.param
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'samplan-test.db'}"
+        engine = make_engine(url)
+        _sqlite_savepoints(engine)
+    else:
+        url = os.environ["TEST_DATABASE_URL"]
+        engine = make_engine(url)
+        with engine.begin() as connection:  # a clean database for every run
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    with engine.begin() as connection:
+        migrations.upgrade(url, connection)
+    with Session(engine) as session:
+        ids = seed_demo(session)
+        session.commit()
+    app = create_app({"TESTING": True, "DEMO_MODE": True, "DATABASE_URL": url})
+    database(app).engine.dispose()
+    database(app).engine = engine
+    yield World(backend, url, engine, app, ids)
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(world: World) -> Iterator[Connection]:
+    """One outer transaction per test; the app's commits become savepoints inside it."""
+    with world.engine.connect() as conn:
+        outer = conn.begin()
+        factory = database(world.app).session_factory
+        database(world.app).session_factory = sessionmaker(
+            bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        try:
+            yield conn
+        finally:
+            database(world.app).session_factory = factory
+            outer.rollback()
+
+
+@pytest.fixture
+def app(world: World, connection: Connection) -> Flask:
+    return world.app
+
+
+@pytest.fixture
+def db(app: Flask, connection: Connection) -> Iterator[Session]:
+    """A session on the test's transaction, for arranging and checking data."""
+    session = Session(bind=connection, join_transaction_mode="create_savepoint",
+                      expire_on_commit=False)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def ids(world: World) -> dict[str, int]:
+    return world.ids
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str = "/demo") -> str:
+    match = CSRF.search(client.get(path).get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+class Auth:
+    """Sign in through the demo sign-in page, exactly as a person would."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def sign_in(self, persona: str) -> None:
+        token = csrf_token(self.client)
+        response = self.client.post("/demo", data={"persona": persona, "csrf_token": token})
+        assert response.status_code == 303, response.status_code
+
+    def sign_out(self) -> None:
+        token = csrf_token(self.client, "/")
+        self.client.post("/logga-ut", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> Auth:
+    return Auth(client)
+
+
+@pytest.fixture
+def count_queries(connection: Connection) -> Callable[[], list[str]]:
+    """Record the SQL statements run on the test's connection from now on."""
+    statements: list[str] = []
+
+    def _record(_conn, _cursor, statement, _params, _context, _many) -> None:  # noqa: ANN001
+        if statement.lstrip().split(None, 1)[0].upper() in {"SELECT", "INSERT", "UPDATE",
+                                                             "DELETE", "WITH"}:
+            statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", _record)
+
+    def _reset() -> list[str]:
+        taken = list(statements)
+        statements.clear()
+        return taken
+
+    return _reset
+
+
+def html(response) -> str:  # noqa: ANN001
+    return response.get_data(as_text=True)
+
+
+ROOT = Path(__file__).resolve().parent.parent
