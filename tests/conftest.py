@@ -49,7 +49,9 @@ class World:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
     backend = request.param
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'samplan-test.db'}"
@@ -97,8 +99,9 @@ def app(world: World, connection: Connection) -> Flask:
 @pytest.fixture
 def db(app: Flask, connection: Connection) -> Iterator[Session]:
     """A session on the test's transaction, for arranging and checking data."""
-    session = Session(bind=connection, join_transaction_mode="create_savepoint",
-                      expire_on_commit=False)
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
     yield session
     session.close()
 
@@ -149,8 +152,13 @@ def count_queries(connection: Connection) -> Callable[[], list[str]]:
     statements: list[str] = []
 
     def _record(_conn, _cursor, statement, _params, _context, _many) -> None:  # noqa: ANN001
-        if statement.lstrip().split(None, 1)[0].upper() in {"SELECT", "INSERT", "UPDATE",
-                                                             "DELETE", "WITH"}:
+        if statement.lstrip().split(None, 1)[0].upper() in {
+            "SELECT",
+            "INSERT",
+            "UPDATE",
+            "DELETE",
+            "WITH",
+        }:
             statements.append(statement)
 
     event.listen(connection, "before_cursor_execute", _record)

@@ -235,7 +235,11 @@ def _delegations(w: _World) -> None:
 def _plan(
     w: _World, key: str, patient: str, kind: PlanKind, unit: str, created: int, **fields: Any
 ) -> CarePlan:
-    """A plan for a patient, created `created` days ago (a negative offset)."""
+    """A plan for a patient, created `created` days ago (a negative offset).
+
+    Not flushed yet: publish its versions before anything flushes it, so the first INSERT
+    already carries published_version and the optimistic-lock version stays at 1.
+    """
     created_at = w.at(created, 9, 30)
     plan = w.add(
         CarePlan(
@@ -248,7 +252,6 @@ def _plan(
             **fields,
         )
     )
-    w.session.flush()
     w.plans[key] = plan
     return plan
 
@@ -310,29 +313,43 @@ def _goal(
 
 ActivityRow = tuple[Goal | None, str, Responsible, str | None, str, date | None, ActivityStatus]
 
+# Short names for the activity tables below.
+PATIENT, RELATIVE, UNIT = Responsible.PATIENT, Responsible.RELATIVE, Responsible.UNIT
+PRACTITIONER, EXTERNAL = Responsible.PRACTITIONER, Responsible.EXTERNAL
+ONGOING, PLANNED, DONE = ActivityStatus.ONGOING, ActivityStatus.PLANNED, ActivityStatus.DONE
+
+
+def _responsible_party(
+    w: _World, responsible: Responsible, who: str | None
+) -> tuple[int | None, int | None, str | None]:
+    """(unit id, practitioner id, name) for a party: `who` is a unit key for UNIT, a staff key
+    for PRACTITIONER, the name the patient knows for RELATIVE and EXTERNAL, None for PATIENT."""
+    if responsible is Responsible.PATIENT and who is None:
+        return None, None, None
+    if who is None:
+        raise ValueError(f"an activity with responsible {responsible.value} needs a party")
+    if responsible is Responsible.UNIT:
+        return w.units[who].id, None, None
+    if responsible is Responsible.PRACTITIONER:
+        return None, w.staff[who].id, None
+    if responsible in (Responsible.RELATIVE, Responsible.EXTERNAL):
+        return None, None, who
+    raise ValueError(f"a patient's own activity names no other party: {who!r}")
+
 
 def _activities(w: _World, plan: CarePlan, *rows: ActivityRow) -> None:
-    """Activities as (goal, text, responsible, who, when, due on, status).
-
-    `who` is a unit key for UNIT, a staff key for PRACTITIONER, the name the patient knows for
-    RELATIVE and EXTERNAL, and None for PATIENT.
-    """
+    """Activities as (goal, text, responsible, who, when, due on, status)."""
     for goal, text, responsible, who, when, due_on, status in rows:
-        if (responsible is Responsible.PATIENT) != (who is None):
-            raise ValueError(f"activity {text!r}: who does not fit {responsible.value}")
+        unit_id, practitioner_id, name = _responsible_party(w, responsible, who)
         w.add(
             Activity(
                 plan=plan,
                 goal_id=goal.id if goal else None,
                 text=text,
                 responsible=responsible,
-                responsible_unit_id=w.units[who].id if responsible is Responsible.UNIT else None,
-                responsible_practitioner_id=(
-                    w.staff[who].id if responsible is Responsible.PRACTITIONER else None
-                ),
-                responsible_name=(
-                    who if responsible in (Responsible.RELATIVE, Responsible.EXTERNAL) else None
-                ),
+                responsible_unit_id=unit_id,
+                responsible_practitioner_id=practitioner_id,
+                responsible_name=name,
                 when_text=when,
                 due_on=due_on,
                 status=status,
@@ -361,10 +378,6 @@ def _publish(w: _World, plan: CarePlan, *versions: tuple[int, str, str]) -> None
 
 # --- Maja -----------------------------------------------------------------------------------
 
-PATIENT, RELATIVE, UNIT = Responsible.PATIENT, Responsible.RELATIVE, Responsible.UNIT
-PRACTITIONER, EXTERNAL = Responsible.PRACTITIONER, Responsible.EXTERNAL
-ONGOING, PLANNED, DONE = ActivityStatus.ONGOING, ActivityStatus.PLANNED, ActivityStatus.DONE
-
 
 def _maja_sip(w: _World) -> None:
     plan = _plan(
@@ -383,6 +396,11 @@ def _maja_sip(w: _World) -> None:
         follow_up_on=w.workday(35),
         follow_up_how="SIP-möte i hemmet med Karin och Lena",
     )
+    _publish(
+        w, plan,
+        (-62, "staff-karin", "Ny plan upprättad på SIP-möte."),
+        (-20, "staff-karin", "Nytt delmål: gå till brevlådan själv."),
+    )  # fmt: skip
     _member(
         w,
         plan,
@@ -406,11 +424,6 @@ def _maja_sip(w: _World) -> None:
         "Hemsjukvården: hembesök, kontroller och hjälp med läkemedlen hemma.",
     )
     _maja_sip_content(w, plan)
-    _publish(
-        w, plan,
-        (-62, "staff-karin", "Ny plan upprättad på SIP-möte."),
-        (-20, "staff-karin", "Nytt delmål: gå till brevlådan själv."),
-    )  # fmt: skip
 
 
 def _maja_sip_content(w: _World, plan: CarePlan) -> None:
@@ -470,6 +483,7 @@ def _maja_self_care(w: _World) -> None:
         follow_up_on=w.workday(90),
         follow_up_how="Besök hos Karin på hälsocentralen. Ta med viktlistan.",
     )
+    _publish(w, plan, (-48, "staff-karin", "Egenvårdsplan upprättad med Maja och Anna."))
     _member(
         w,
         plan,
@@ -499,8 +513,6 @@ def _maja_self_care(w: _World) -> None:
         (goal, "Bedöma dosen vätskedrivande efter blodproverna", PRACTITIONER, "staff-erik",
          "Efter varje blodprov", None, ONGOING),
     )  # fmt: skip
-    _publish(w, plan, (-48, "staff-karin", "Egenvårdsplan upprättad tillsammans med Maja och "
-             "Anna."))  # fmt: skip
 
 
 def _maja_self_care_points(w: _World) -> dict[str, str]:
@@ -542,6 +554,9 @@ def _maja_rehab(w: _World) -> None:
         closed_at=w.at(-365, 14, 0),
         follow_up_how="Planen är avslutad: målen är nådda.",
     )
+    _publish(w, plan, (-480, "staff-karin", "Ny plan upprättad efter hemgång från sjukhuset."))
+    # --- Per, Elias, Ali ------------------------------------------------------------------------
+
     _member(
         w,
         plan,
@@ -563,10 +578,6 @@ def _maja_rehab(w: _World) -> None:
          "Två gånger i veckan", None, DONE),
         (goal, "Göra träningsprogrammet hemma", PATIENT, None, "Varje dag", None, DONE),
     )  # fmt: skip
-    _publish(w, plan, (-480, "staff-karin", "Ny plan upprättad efter hemgång från sjukhuset."))
-
-
-# --- Per, Elias, Ali ------------------------------------------------------------------------
 
 
 def _per(w: _World) -> None:
@@ -584,10 +595,15 @@ def _per(w: _World) -> None:
         follow_up_how="Läkarbesök på onkologmottagningen: hur behandlingen fungerar och vad "
         "som händer sedan.",
         next_step_what="Nästa cytostatikabehandling",
-        next_step_on=w.day(6),
+        next_step_on=w.workday(6),
         next_step_where="Onkologiska dagvården, Sunderby sjukhus",
         next_step_who="Sofia Ek",
     )
+    _publish(
+        w, plan,
+        (-70, "staff-sofia", "Min vårdplan upprättad vid första besöket."),
+        (-14, "staff-sofia", "Nya råd om illamående och ny tid för uppföljning."),
+    )  # fmt: skip
     _member(
         w,
         plan,
@@ -606,18 +622,13 @@ def _per(w: _World) -> None:
     _activities(
         w, plan,
         (course, "Cytostatikabehandling på onkologiska dagvården", UNIT, "onkologi",
-         "Var 14:e dag", w.day(6), ONGOING),
+         "Var 14:e dag", w.workday(6), ONGOING),
         (course, "Lämna blodprov två dagar före varje behandling", PATIENT, None,
          "Två dagar före varje behandling", w.day(4), ONGOING),
         (walk, "Skriva symtomdagbok: illamående, trötthet, mage och domningar i fingrarna",
          PATIENT, None, "Varje kväll", None, ONGOING),
         (eat, "Ringa Per dagen efter behandlingen och höra hur det går", PRACTITIONER,
          "staff-sofia", "Dagen efter varje behandling", w.day(7), PLANNED),
-    )  # fmt: skip
-    _publish(
-        w, plan,
-        (-70, "staff-sofia", "Min vårdplan upprättad vid första besöket."),
-        (-14, "staff-sofia", "Nya råd om illamående och ny tid för uppföljning."),
     )  # fmt: skip
 
 
@@ -635,6 +646,11 @@ def _elias(w: _World) -> None:
         follow_up_on=w.workday(60),
         follow_up_how="Återbesök på diabetesmottagningen. Vi tittar på sensorkurvorna tillsammans.",
     )
+    _publish(
+        w, plan,
+        (-120, "staff-amir", "Ny plan upprättad tillsammans med Elias och Sara."),
+        (-30, "staff-amir", "Nytt mål: vara med på fotbollsträningen utan att bli låg."),
+    )  # fmt: skip
     _member(
         w,
         plan,
@@ -666,11 +682,6 @@ def _elias(w: _World) -> None:
          "idrotten", EXTERNAL, "Skolsköterskan, Björkskataskolan", "En gång per termin",
          w.workday(14), PLANNED),
     )  # fmt: skip
-    _publish(
-        w, plan,
-        (-120, "staff-amir", "Ny plan upprättad tillsammans med Elias och Sara."),
-        (-30, "staff-amir", "Nytt mål: vara med på fotbollsträningen utan att bli låg."),
-    )  # fmt: skip
 
 
 def _ali(w: _World) -> None:
@@ -690,6 +701,7 @@ def _ali(w: _World) -> None:
         follow_up_on=w.workday(42),
         follow_up_how="SIP-möte på hälsocentralen med tolk. Försäkringskassan är med på video.",
     )
+    _publish(w, plan, (-21, "staff-karin", "Ny plan upprättad på SIP-möte med tolk."))
     _member(
         w,
         plan,
@@ -723,7 +735,6 @@ def _ali(w: _World) -> None:
         contact="Handläggare, tel 0771-524 524",
     )
     _ali_content(w, plan)
-    _publish(w, plan, (-21, "staff-karin", "Ny plan upprättad på SIP-möte med tolk."))
 
 
 def _ali_content(w: _World, plan: CarePlan) -> None:
@@ -812,7 +823,7 @@ def _appointments(w: _World) -> None:
          "Hemma hos Maja", "Hembesök: vikt, blodtryck och genomgång av läkemedel"),
         ("maja-self-care", "staff-erik", w.workday(14), (14, 30), 20, M.PHONE, A.PROPOSED,
          "Erik ringer upp dig", "Telefonsamtal om blodproverna och dosen vätskedrivande"),
-        ("per", "staff-sofia", w.day(6), (8, 30), 240, M.VISIT, A.ACCEPTED,
+        ("per", "staff-sofia", w.workday(6), (8, 30), 240, M.VISIT, A.ACCEPTED,
          "Onkologiska dagvården, plan 3, Sunderby sjukhus", "Cytostatikabehandling"),
         ("elias", "staff-amir", w.workday(21), (15, 30), 60, M.VISIT, A.ACCEPTED,
          "Barn- och ungdomsmottagningen, entré A, Sunderby sjukhus",

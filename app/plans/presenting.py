@@ -154,7 +154,11 @@ def contacts_of(plans: Iterable[object], today: object) -> list[Contact]:
             contact = contacts.setdefault(key, Contact(member))
             if member.is_coordinator:
                 contact.coordinates.append(plan.title)  # type: ignore[attr-defined]
-    order = [TeamRole.CARE_CONTACT, TeamRole.CONTACT_NURSE, TeamRole.DOCTOR, TeamRole.SIP_ACTOR,
-             TeamRole.EXTERNAL]
-    return sorted(contacts.values(),
-                  key=lambda c: (not c.coordinates, order.index(c.member.role)))
+    order = [
+        TeamRole.CARE_CONTACT,
+        TeamRole.CONTACT_NURSE,
+        TeamRole.DOCTOR,
+        TeamRole.SIP_ACTOR,
+        TeamRole.EXTERNAL,
+    ]
+    return sorted(contacts.values(), key=lambda c: (not c.coordinates, order.index(c.member.role)))

@@ -13,46 +13,76 @@ TODAY = date(2026, 11, 23)
 
 
 def plan(pid: int = 1, status: PlanStatus = PlanStatus.ACTIVE, **kw: object) -> SimpleNamespace:
-    fields = dict(id=pid, status=status, title=f"Plan {pid}", next_step_what=None,
-                  next_step_on=None, next_step_where=None, next_step_who=None,
-                  follow_up_on=None, follow_up_how="")
+    fields = {
+        "id": pid,
+        "status": status,
+        "title": f"Plan {pid}",
+        "next_step_what": None,
+        "next_step_on": None,
+        "next_step_where": None,
+        "next_step_who": None,
+        "follow_up_on": None,
+        "follow_up_how": "",
+    }
     fields.update(kw)
     return SimpleNamespace(**fields)
 
 
-def appointment(days: float, status: AppointmentStatus = AppointmentStatus.ACCEPTED,
-                plan_id: int = 1) -> SimpleNamespace:
-    return SimpleNamespace(starts_at=NOW + timedelta(days=days), status=status,
-                           purpose=f"Besök om {days} dagar", location="Mottagningen",
-                           unit=SimpleNamespace(name="Kvarnen"), practitioner=None,
-                           plan_id=plan_id)
+def appointment(
+    days: float, status: AppointmentStatus = AppointmentStatus.ACCEPTED, plan_id: int = 1
+) -> SimpleNamespace:
+    return SimpleNamespace(
+        starts_at=NOW + timedelta(days=days),
+        status=status,
+        purpose=f"Besök om {days} dagar",
+        location="Mottagningen",
+        unit=SimpleNamespace(name="Kvarnen"),
+        practitioner=None,
+        plan_id=plan_id,
+    )
 
 
-def activity(days: int, status: ActivityStatus = ActivityStatus.ONGOING,
-             plan_id: int = 1) -> SimpleNamespace:
-    return SimpleNamespace(due_on=TODAY + timedelta(days=days), status=status,
-                           text=f"Insats om {days} dagar", plan_id=plan_id)
+def activity(
+    days: int, status: ActivityStatus = ActivityStatus.ONGOING, plan_id: int = 1
+) -> SimpleNamespace:
+    return SimpleNamespace(
+        due_on=TODAY + timedelta(days=days),
+        status=status,
+        text=f"Insats om {days} dagar",
+        plan_id=plan_id,
+    )
 
 
 def test_explicit_next_step_wins_over_an_earlier_appointment() -> None:
     plans = [plan(next_step_what="Ring Karin", next_step_on=TODAY + timedelta(days=10))]
     step = next_step(plans, [appointment(1)], [activity(2)], NOW, ZONE)
-    assert step is not None and step.kind == "explicit" and step.what == "Ring Karin"
+    assert step is not None
+    assert step.kind == "explicit"
+    assert step.what == "Ring Karin"
 
 
 def test_without_explicit_step_the_earliest_upcoming_thing_wins() -> None:
     plans = [plan(follow_up_on=TODAY + timedelta(days=3))]
     step = next_step(plans, [appointment(5)], [activity(4)], NOW, ZONE)
-    assert step is not None and step.kind == "follow_up"
+    assert step is not None
+    assert step.kind == "follow_up"
     step = next_step(plans, [appointment(2)], [activity(4)], NOW, ZONE)
-    assert step is not None and step.kind == "appointment" and step.what == "Besök om 2 dagar"
+    assert step is not None
+    assert step.kind == "appointment"
+    assert step.what == "Besök om 2 dagar"
     step = next_step(plans, [appointment(5)], [activity(1)], NOW, ZONE)
-    assert step is not None and step.kind == "activity"
+    assert step is not None
+    assert step.kind == "activity"
 
 
 def test_past_done_and_declined_things_do_not_count() -> None:
-    plans = [plan(follow_up_on=TODAY - timedelta(days=1),
-                  next_step_what="Gammalt", next_step_on=TODAY - timedelta(days=2))]
+    plans = [
+        plan(
+            follow_up_on=TODAY - timedelta(days=1),
+            next_step_what="Gammalt",
+            next_step_on=TODAY - timedelta(days=2),
+        )
+    ]
     step = next_step(
         plans,
         [appointment(-1), appointment(1, AppointmentStatus.DECLINED)],
@@ -69,7 +99,11 @@ def test_closed_plans_give_no_next_step() -> None:
 
 
 def test_the_earliest_explicit_step_wins_across_plans() -> None:
-    plans = [plan(1, next_step_what="Sen", next_step_on=TODAY + timedelta(days=9)),
-             plan(2, next_step_what="Snart", next_step_on=TODAY + timedelta(days=2))]
+    plans = [
+        plan(1, next_step_what="Sen", next_step_on=TODAY + timedelta(days=9)),
+        plan(2, next_step_what="Snart", next_step_on=TODAY + timedelta(days=2)),
+    ]
     step = next_step(plans, [], [], NOW, ZONE)
-    assert step is not None and step.what == "Snart" and step.plan_id == 2
+    assert step is not None
+    assert step.what == "Snart"
+    assert step.plan_id == 2

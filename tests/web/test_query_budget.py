@@ -1,0 +1,90 @@
+"""The start page and the plan page run a fixed, small number of SQL statements."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.db import utcnow
+from app.goals.models import Activity, Goal, Responsible
+from app.plans.models import CarePlan, CareTeamMember, PlanKind, PlanStatus, TeamRole
+from tests.helpers import plan_id
+
+BUDGET = 8
+
+
+def grow(db, pid: int, goals: int = 50, activities: int = 50) -> None:
+    plan = db.get(CarePlan, pid)
+    today = utcnow().date()
+    for n in range(goals):
+        db.add(
+            Goal(
+                plan_id=pid,
+                text=f"Extra mål {n}",
+                target_date=today + timedelta(days=n),
+                position=100 + n,
+            )
+        )
+    for n in range(activities):
+        db.add(
+            Activity(
+                plan_id=pid,
+                text=f"Extra insats {n}",
+                responsible=Responsible.PATIENT,
+                due_on=today + timedelta(days=n + 30),
+                position=100 + n,
+            )
+        )
+    for n in range(5):
+        extra = CarePlan(
+            patient_id=plan.patient_id,
+            kind=PlanKind.CARE_TREATMENT,
+            title=f"Extra plan {n}",
+            unit_id=plan.unit_id,
+            status=PlanStatus.ACTIVE,
+        )
+        db.add(extra)
+        db.flush()
+        coordinator = db.scalars(
+            select(CareTeamMember).where(
+                CareTeamMember.plan_id == pid, CareTeamMember.is_coordinator.is_(True)
+            )
+        ).first()
+        db.add(
+            CareTeamMember(
+                plan_id=extra.id,
+                role=TeamRole.CARE_CONTACT,
+                practitioner_id=coordinator.practitioner_id,
+                is_coordinator=True,
+                valid_from=today,
+            )
+        )
+    db.flush()
+
+
+@pytest.mark.parametrize("persona", ["patient-maja", "proxy-anna", "staff-karin"])
+def test_plan_page_budget_with_fifty_goals(auth, client, db, count_queries, persona) -> None:
+    pid = plan_id(db, "trygg hemma")
+    grow(db, pid)
+    auth.sign_in(persona)
+    count_queries()
+    response = client.get(f"/plan/{pid}")
+    statements = count_queries()
+    assert response.status_code == 200
+    assert "Extra mål 49" in response.get_data(as_text=True)
+    assert len(statements) <= BUDGET, "\n\n".join(statements)
+
+
+@pytest.mark.parametrize("persona", ["patient-maja", "proxy-anna"])
+def test_start_page_budget_with_many_plans(auth, client, db, count_queries, persona) -> None:
+    grow(db, plan_id(db, "trygg hemma"))
+    auth.sign_in(persona)
+    client.get("/")  # a proxy's first visit picks the person; measure the steady state
+    count_queries()
+    response = client.get("/")
+    statements = count_queries()
+    assert response.status_code == 200
+    assert "Extra plan 4" in response.get_data(as_text=True)
+    assert len(statements) <= BUDGET, "\n\n".join(statements)
