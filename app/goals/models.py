@@ -95,6 +95,16 @@ class Activity(Base):
     responsible_unit: Mapped[CareUnit | None] = relationship()
     responsible_practitioner: Mapped[Practitioner | None] = relationship()
 
+    @property
+    def responsible_display(self) -> str:
+        """Who does it, as the patient knows them; empty when it is the patient."""
+        if self.responsible_practitioner is not None:
+            person = self.responsible_practitioner
+            return f"{person.full_name}, {person.unit.name}"
+        if self.responsible_unit is not None:
+            return self.responsible_unit.name
+        return self.responsible_name or ""
+
 
 class ProgressReport(Base):
     """The patient's word on how a goal or activity is going."""

@@ -95,7 +95,7 @@ def next_step(
                     activity.due_on,
                     None,
                     None,
-                    None,
+                    activity.responsible_display or None,
                     activity.plan_id,
                     activity=activity,
                 )

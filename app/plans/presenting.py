@@ -110,15 +110,6 @@ def _group_key(activity: Activity) -> str:
     return "municipality" if unit.principal.kind == PrincipalKind.MUNICIPALITY else "care"
 
 
-def responsible_label(activity: Activity) -> str:
-    if activity.responsible_practitioner is not None:
-        person = activity.responsible_practitioner
-        return f"{person.full_name}, {person.unit.name}"
-    if activity.responsible_unit is not None:
-        return activity.responsible_unit.name
-    return activity.responsible_name or ""
-
-
 def goal_tree(goals: Iterable[Goal]) -> list[tuple[Goal, list[Goal]]]:
     """Main goals with their sub-goals, leaving out goals not (yet) part of the plan."""
     shown = [g for g in goals if g.status not in ("declined", "proposed")]

@@ -14,7 +14,7 @@ from app.accounts.models import Person
 from app.appointments.models import Appointment, AppointmentStatus
 from app.goals.models import Activity, ActivityStatus, Goal, GoalStatus
 from app.messages.models import Message, Thread
-from app.plans.models import CarePlan, CareTeamMember, PlanStatus, PlanVersion
+from app.plans.models import CarePlan, CareTeamMember, PlanStatus
 from app.whatmatters.models import WhatMatters
 
 GOALS_TOTAL = (
@@ -153,6 +153,10 @@ def overview_for(
                 Activity.due_on >= now.date(),
                 Activity.status.in_([ActivityStatus.PLANNED, ActivityStatus.ONGOING]),
             )
+            .options(
+                joinedload(Activity.responsible_unit),
+                joinedload(Activity.responsible_practitioner),
+            )
             .order_by(Activity.due_on, Activity.id)
             .limit(1)
         ).first()
@@ -183,10 +187,3 @@ def latest_what_matters_for(session: Session, patient_id: int) -> WhatMatters | 
     return session.scalars(
         latest_what_matters(patient_id).options(joinedload(WhatMatters.written_by))
     ).first()
-
-
-def plan_version_count(session: Session, plan_id: int) -> int:
-    return (
-        session.scalar(select(func.count(PlanVersion.id)).where(PlanVersion.plan_id == plan_id))
-        or 0
-    )

@@ -50,6 +50,7 @@ def activity(
         status=status,
         text=f"Insats om {days} dagar",
         plan_id=plan_id,
+        responsible_display="Karin Berg, Hälsocentralen Kvarnen",
     )
 
 
@@ -73,6 +74,7 @@ def test_without_explicit_step_the_earliest_upcoming_thing_wins() -> None:
     step = next_step(plans, [appointment(5)], [activity(1)], NOW, ZONE)
     assert step is not None
     assert step.kind == "activity"
+    assert step.who == "Karin Berg, Hälsocentralen Kvarnen"
 
 
 def test_past_done_and_declined_things_do_not_count() -> None:

@@ -1,0 +1,72 @@
+"""A live Samplan on its own SQLite file, and real headless Chromium (Debian's) to drive it."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app, migrations
+from app.db import database, session_scope
+from app.demo.seed import seed_demo
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'samplan-live.db'}"
+    app = create_app({"TESTING": True, "DEMO_MODE": True, "DATABASE_URL": url})
+    migrations.upgrade(url)
+    with session_scope(app) as session:
+        seed_demo(session)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    database(app).engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but /usr/bin/chromium is missing: apt-get install chromium")
+        pytest.skip("Chromium is not installed (/usr/bin/chromium); browser tests skipped.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser, live_url: str) -> Iterator[object]:  # noqa: ANN001 - a Playwright browser
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="sv-SE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def sign_in(page, live_url: str, persona: str) -> None:  # noqa: ANN001 - a Playwright page
+    """Sign in through the demo page by pressing the persona's button, as a person would."""
+    page.goto(f"{live_url}/demo")
+    page.locator(f"form:has(input[value='{persona}']) button").click()
+    page.wait_for_url(f"{live_url}/")
