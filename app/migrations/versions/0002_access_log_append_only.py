@@ -1,4 +1,4 @@
-"""Make the access log append-only on PostgreSQL: a trigger refuses UPDATE and DELETE.
+"""Make the access log append-only: triggers refuse UPDATE and DELETE (PostgreSQL and SQLite).
 
 Revision ID: 0002
 Revises: 0001
@@ -15,7 +15,15 @@ depends_on = None
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
+    if op.get_bind().dialect.name == "sqlite":
+        for event in ("UPDATE", "DELETE"):
+            op.execute(
+                f"""
+                CREATE TRIGGER access_log_entry_no_{event.lower()}
+                BEFORE {event} ON access_log_entry
+                BEGIN SELECT RAISE(ABORT, 'access_log_entry is append-only'); END
+                """
+            )
         return
     op.execute(
         """
@@ -36,7 +44,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER access_log_entry_no_update")
+        op.execute("DROP TRIGGER access_log_entry_no_delete")
         return
     op.execute("DROP TRIGGER access_log_entry_append_only ON access_log_entry")
     op.execute("DROP FUNCTION access_log_entry_append_only()")
