@@ -7,7 +7,7 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from gunicorn.app.base import BaseApplication
 from sqlalchemy import func, select
 
 from app import migrations
@@ -50,15 +50,9 @@ def seed_if_empty(app: Flask) -> bool:
     return True
 
 
-@click.group(cls=FlaskGroup, create_app=lambda: _create())
+@click.group()
 def cli() -> None:
-    """Samplan."""
-
-
-def _create() -> Flask:
-    from app import create_app
-
-    return create_app()
+    """Samplan. The database and demo-data commands are under `flask --app app`."""
 
 
 @cli.command("demo")
@@ -74,9 +68,32 @@ def demo() -> None:
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
     click.echo(f"Samplan körs på http://{host}:{port}/  (demo: välj en person på /demo)")
-    from werkzeug.serving import run_simple
+    _Server(
+        app,
+        {
+            "bind": f"{host}:{port}",
+            "workers": 2,
+            "threads": 4,
+            "worker_class": "gthread",
+            "accesslog": "-",
+        },
+    ).run()
 
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+class _Server(BaseApplication):
+    """gunicorn, started from Python with an app that is already built."""
+
+    def __init__(self, app: Flask, options: dict[str, object]) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.application
 
 
 def main() -> None:
