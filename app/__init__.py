@@ -29,24 +29,26 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     csrf.init_app(app)
     htmx.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", config.REDIS_URL or "memory://")
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from app.accounts import sessions
+    from app.accounts import oidc, sessions
     from app.accounts.views import bp as accounts_bp
+    from app.audit.views import bp as audit_bp
     from app.demo.views import bp as demo_bp
     from app.plans.views import bp as plans_bp
     from app.web import errors, security, templating
     from app.web.health import bp as health_bp
 
     sessions.init_app(app)
+    oidc.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(plans_bp)
+    app.register_blueprint(audit_bp)
     if app.config["DEMO_MODE"]:
         app.register_blueprint(demo_bp)
 

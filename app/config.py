@@ -39,6 +39,15 @@ class Config:
         self.LANGUAGES: tuple[str, ...] = ("sv",)
         self.SQL_ECHO: bool = _flag("SAMPLAN_SQL_ECHO")
         self.WTF_CSRF_TIME_LIMIT: int | None = None
+        self.SESSION_IDLE_MINUTES: int = int(env.get("SAMPLAN_SESSION_IDLE_MINUTES", "15"))
+        self.SESSION_ABSOLUTE_HOURS: int = int(env.get("SAMPLAN_SESSION_ABSOLUTE_HOURS", "12"))
+        self.RATELIMIT_ENABLED: bool = not _flag("SAMPLAN_RATELIMIT_OFF")
+        self.RATELIMIT_STORAGE_URI: str = self.REDIS_URL or "memory://"
+        self.RATELIMIT_SIGN_IN: str = env.get("SAMPLAN_RATELIMIT_SIGN_IN", "10 per minute")
+        self.RATELIMIT_WRITE: str = env.get("SAMPLAN_RATELIMIT_WRITE", "30 per minute")
+        from app.accounts.oidc import settings_from_env
+
+        self.OIDC_PROVIDERS = settings_from_env()
         self.SESSION_COOKIE_HTTPONLY: bool = True
         self.SESSION_COOKIE_SAMESITE: str = "Lax"
         for key, value in (overrides or {}).items():
@@ -46,8 +55,11 @@ class Config:
         if self.DEMO_MODE or self.TESTING:
             self.SECRET_KEY = self.SECRET_KEY or "samplan-demo-not-secret"
             self.SESSION_COOKIE_SECURE = False
+            self.SESSION_COOKIE_NAME = "samplan"
         else:
+            # __Host- cookies are Secure, host-only and path=/, so no subdomain can set them.
             self.SESSION_COOKIE_SECURE = True
+            self.SESSION_COOKIE_NAME = "__Host-samplan"
 
     def validate(self) -> None:
         """Refuse to start outside demo and test mode without the settings that keep data safe."""
@@ -57,6 +69,14 @@ class Config:
             raise ConfigError("SECRET_KEY must be set to at least 32 characters outside demo mode.")
         if self.DATABASE_URL.startswith("sqlite"):
             raise ConfigError("DATABASE_URL must point at PostgreSQL outside demo mode.")
+        for name in ("eid", "staff"):
+            settings = self.OIDC_PROVIDERS.get(name)
+            if settings is None or not settings.client_id or not settings.client_secret:
+                raise ConfigError(
+                    f"SAMPLAN_OIDC_{name.upper()}_ISSUER, _CLIENT_ID and _CLIENT_SECRET "
+                    "must be set "
+                    "outside demo mode."
+                )
 
     def as_dict(self) -> dict[str, Any]:
         return {key: value for key, value in vars(self).items() if key.isupper()}

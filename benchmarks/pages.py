@@ -44,13 +44,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import sqlalchemy
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Connection, Engine, func, insert, make_url, select, text
+from sqlalchemy import Connection, Engine, Table, func, insert, make_url, select, text
 from sqlalchemy.orm import Session
 
 from app import create_app, migrations
@@ -223,13 +223,13 @@ def personal_numbers(engine: Engine, count: int) -> list[tuple[date, str]]:
 
 def insert_ids(conn: Connection, model: type[Base], rows: list[dict[str, Any]]) -> list[int]:
     """Insert many rows in one executemany and return their ids in the order given."""
-    table = model.__table__
+    table = cast(Table, model.__table__)
     statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return list(conn.execute(statement, rows).scalars())
 
 
 def insert_rows(conn: Connection, model: type[Base], rows: list[dict[str, Any]]) -> None:
-    conn.execute(insert(model.__table__), rows)
+    conn.execute(insert(cast(Table, model.__table__)), rows)
 
 
 def seed_batch(
@@ -581,7 +581,7 @@ def log(line: str) -> None:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--patients", type=int, default=10_000, help="bench patients to seed")
     parser.add_argument(
         "--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_URL), help="database"

@@ -100,7 +100,10 @@ class UserSession(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     practitioner_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"), index=True)
+    # "demo", or the OIDC provider's name ("eid", "staff").
     method: Mapped[str] = mapped_column(String(20))
+    # Kept to end the provider's session too at sign-out (id_token_hint).
+    id_token: Mapped[str | None] = mapped_column(Text)
     user_agent: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

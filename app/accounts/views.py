@@ -1,30 +1,165 @@
-"""Signing in and out."""
+"""Signing in (eID or staff IdP over OpenID Connect), signing out, and one's own sessions."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, redirect, render_template, url_for
+from typing import cast
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.accounts.sessions import sign_out
+from app.access.actor import Actor
+from app.accounts import oidc
+from app.accounts.sessions import end_session, open_sessions, sign_in, sign_out
 from app.clock import now
 from app.db import get_session
+from app.extensions import limiter
 
 bp = Blueprint("accounts", __name__)
+NEXT = "next_after_sign_in"
+
+REFUSALS = {
+    "assurance_too_low": lambda: _(
+        "Inloggningen räckte inte. Samplan kräver en e-legitimation med hög säkerhet, "
+        "till exempel BankID eller Freja+."
+    ),
+    "unknown_staff": lambda: _(
+        "Ditt HSA-id finns inte i Samplan. Kontakta din verksamhetschef för att få behörighet."
+    ),
+    "bad_personal_number": lambda: _("Vi kunde inte läsa ditt personnummer från inloggningen."),
+    "expired": lambda: _("Inloggningen tog för lång tid. Försök igen."),
+}
+
+
+def safe_next(target: str | None) -> str | None:
+    """A local path to return to after sign-in, or None. Never another site."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def _providers() -> dict[str, oidc.ProviderSettings]:
+    return current_app.config["OIDC_PROVIDERS"]
 
 
 @bp.get("/logga-in")
-def sign_in() -> str | Response:
+def sign_in_page() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("plans.start"))
-    return render_template("accounts/sign_in.html", demo=current_app.config["DEMO_MODE"])
+    idle = session.pop("signed_out_idle", False)
+    return render_template(
+        "accounts/sign_in.html",
+        demo=current_app.config["DEMO_MODE"],
+        providers=_providers(),
+        next=safe_next(request.args.get("next")),
+        idle=idle,
+    )
+
+
+@bp.get("/logga-in/<provider>")
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"])
+def start_sign_in(provider: str) -> Response:
+    settings = _providers().get(provider)
+    if settings is None:
+        abort(404)
+    session[NEXT] = safe_next(request.args.get("next"))
+    callback = url_for("accounts.finish_sign_in", provider=provider, _external=True)
+    return oidc.authorize_redirect(settings, callback)
+
+
+@bp.get("/logga-in/<provider>/klar")
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"])
+def finish_sign_in(provider: str) -> Response | tuple[str, int]:
+    settings = _providers().get(provider)
+    if settings is None:
+        abort(404)
+    db, moment = get_session(), now()
+    target = safe_next(session.get(NEXT))
+    try:
+        claims, id_token = oidc.verified_claims(settings, moment)
+        if provider == "staff":
+            party = oidc.practitioner_for(db, settings, claims)
+        else:
+            party = oidc.person_for(db, settings, claims)
+    except oidc.SignInRefused as refused:
+        db.rollback()
+        session.pop(NEXT, None)
+        message = REFUSALS.get(
+            refused.reason, lambda: _("Inloggningen misslyckades. Försök igen.")
+        )()
+        page = render_template(
+            "accounts/sign_in.html",
+            demo=current_app.config["DEMO_MODE"],
+            providers=_providers(),
+            next=None,
+            idle=False,
+            error=message,
+        )
+        return page, 400
+    sign_in(db, party, provider, moment, id_token=id_token)
+    db.commit()
+    return redirect(target or url_for("plans.start"), code=303)
 
 
 @bp.post("/logga-ut")
 @login_required
 def sign_out_view() -> Response:
+    actor = cast(Actor, current_user._get_current_object())
+    row = actor.session_row
     db = get_session()
-    sign_out(db, current_user._get_current_object(), now())
+    sign_out(db, actor, now())
     db.commit()
-    response = redirect(url_for("accounts.sign_in"), code=303)
+    target = url_for("accounts.sign_in_page")
+    settings = _providers().get(row.method)
+    if settings is not None and row.id_token:
+        provider_logout = oidc.logout_url(
+            settings, row.id_token, url_for("accounts.sign_in_page", _external=True)
+        )
+        target = provider_logout or target
+    response = redirect(target, code=303)
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response
+
+
+@bp.get("/sessioner")
+@login_required
+def sessions_page() -> str:
+    actor = cast(Actor, current_user._get_current_object())
+    rows = open_sessions(get_session(), actor)
+    return render_template("accounts/sessions.html", rows=rows, current=actor.session_row.id)
+
+
+@bp.post("/sessioner/<int:session_id>/avsluta")
+@login_required
+def end_session_view(session_id: int) -> Response:
+    actor = cast(Actor, current_user._get_current_object())
+    db = get_session()
+    if not end_session(db, actor, session_id, now()):
+        abort(404)
+    db.commit()
+    if session_id == actor.session_row.id:
+        return redirect(url_for("accounts.sign_in_page"), code=303)
+    return redirect(url_for("accounts.sessions_page"), code=303)
+
+
+@bp.post("/session/forlang")
+@login_required
+def stay_signed_in() -> Response:
+    """The 'stay signed in' button: loading the actor has already counted this as activity."""
+    if request.headers.get("HX-Request"):
+        return Response(status=204)
+    return redirect(safe_next(request.form.get("next")) or url_for("plans.start"), code=303)

@@ -36,3 +36,16 @@ def record_access(
             allowed=allowed,
         )
     )
+
+
+def record_refusal(
+    session: Session,
+    actor: Actor,
+    patient_id: int | None,
+    object_type: str,
+    object_id: int | None,
+    now: datetime,
+) -> None:
+    """Log a refused attempt on a patient's thing that exists (the person still gets 404)."""
+    if patient_id is not None:
+        record_access(session, actor, patient_id, "read", object_type, object_id, now, False)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from app.access.actor import Actor
 from app.access.policy import Action, plan_clause, represented_patients
 from app.accounts.models import Person
-from app.audit.services import record_access
+from app.audit.services import record_access, record_refusal
 from app.clock import now, zone
 from app.db import get_session
 from app.plans import presenting
@@ -114,6 +114,9 @@ def plan(plan_id: int) -> Response:
     db, moment = get_session(), now()
     care_plan = plan_for(db, actor, plan_id, moment)
     if care_plan is None:
+        owner = db.scalar(select(CarePlan.patient_id).where(CarePlan.id == plan_id))
+        record_refusal(db, actor, owner, "care_plan", plan_id, moment)
+        db.commit()
         abort(404)
     what_matters = latest_what_matters_for(db, care_plan.patient_id)
     record_access(db, actor, care_plan.patient_id, "read", "care_plan", care_plan.id, moment)

@@ -189,9 +189,9 @@ def test_demo_sign_in_needs_the_csrf_token(client) -> None:
 
 def test_sign_out_ends_the_session_server_side(app, auth, client) -> None:
     auth.sign_in("patient-maja")
-    copied = client.get_cookie("session").value
+    copied = client.get_cookie("samplan").value
     auth.sign_out()
     assert client.get("/").status_code == 302
     other = app.test_client()
-    other.set_cookie("session", copied)
+    other.set_cookie("samplan", copied)
     assert other.get("/").status_code == 302
