@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import create_app, migrations
 from app.db import database, make_engine
 from app.demo.seed import seed_demo
+from tests.oidc_provider import TestProvider, run_provider
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 if os.environ.get("CI") == "true" and "postgresql" not in BACKENDS:
@@ -48,9 +49,16 @@ class World:
     ids: dict[str, int]
 
 
+@pytest.fixture(scope="session")
+def idp() -> Iterator[TestProvider]:
+    """A real OpenID Connect provider (oidc-provider-mock) on 127.0.0.1, for the whole run."""
+    with run_provider() as provider:
+        yield provider
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def world(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, idp: TestProvider
 ) -> Iterator[World]:
     backend = request.param
     if backend == "sqlite":
@@ -68,7 +76,15 @@ def world(
     with Session(engine) as session:
         ids = seed_demo(session)
         session.commit()
-    app = create_app({"TESTING": True, "DEMO_MODE": True, "DATABASE_URL": url})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DEMO_MODE": True,
+            "DATABASE_URL": url,
+            "RATELIMIT_ENABLED": False,
+            "OIDC_PROVIDERS": idp.settings(),
+        }
+    )
     database(app).engine.dispose()
     database(app).engine = engine
     yield World(backend, url, engine, app, ids)

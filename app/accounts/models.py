@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, UTCDateTime, str_enum, utcnow
 
 
 class PrincipalKind(enum.StrEnum):
@@ -23,7 +23,7 @@ class Principal(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[PrincipalKind] = mapped_column(Enum(PrincipalKind, native_enum=False, length=20))
+    kind: Mapped[PrincipalKind] = mapped_column(str_enum(PrincipalKind, 20))
 
 
 class CareUnit(Base):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, Text
+from sqlalchemy import ForeignKey, Index, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Person
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, UTCDateTime, str_enum, utcnow
 
 
 class AgreementAnswer(enum.StrEnum):
@@ -26,9 +26,7 @@ class Agreement(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("care_plan.id"))
     plan_version: Mapped[int] = mapped_column(Integer)
-    answer: Mapped[AgreementAnswer] = mapped_column(
-        Enum(AgreementAnswer, native_enum=False, length=20)
-    )
+    answer: Mapped[AgreementAnswer] = mapped_column(str_enum(AgreementAnswer, 20))
     comment: Mapped[str] = mapped_column(Text, default="")
     answered_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

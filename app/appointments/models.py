@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import CareUnit, Practitioner
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, UTCDateTime, str_enum, utcnow
 
 
 class AppointmentMode(enum.StrEnum):
@@ -38,13 +38,11 @@ class Appointment(Base):
     practitioner_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     duration_minutes: Mapped[int] = mapped_column(Integer, default=30)
-    mode: Mapped[AppointmentMode] = mapped_column(
-        Enum(AppointmentMode, native_enum=False, length=20)
-    )
+    mode: Mapped[AppointmentMode] = mapped_column(str_enum(AppointmentMode, 20))
     location: Mapped[str] = mapped_column(String(300), default="")
     purpose: Mapped[str] = mapped_column(Text)
     status: Mapped[AppointmentStatus] = mapped_column(
-        Enum(AppointmentStatus, native_enum=False, length=20),
+        str_enum(AppointmentStatus, 20),
         default=AppointmentStatus.PROPOSED,
     )
     patient_note: Mapped[str] = mapped_column(Text, default="")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import CareUnit, Person, Practitioner
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, UTCDateTime, str_enum, utcnow
 from app.plans.models import CarePlan
 
 
@@ -36,11 +36,9 @@ class Goal(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("goal.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     target_date: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[GoalStatus] = mapped_column(
-        Enum(GoalStatus, native_enum=False, length=20), default=GoalStatus.ONGOING
-    )
+    status: Mapped[GoalStatus] = mapped_column(str_enum(GoalStatus, 20), default=GoalStatus.ONGOING)
     proposed_by: Mapped[ProposedBy] = mapped_column(
-        Enum(ProposedBy, native_enum=False, length=20), default=ProposedBy.CARE
+        str_enum(ProposedBy, 20), default=ProposedBy.CARE
     )
     decline_reason: Mapped[str | None] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer, default=0)
@@ -77,9 +75,7 @@ class Activity(Base):
     plan_id: Mapped[int] = mapped_column(ForeignKey("care_plan.id"), index=True)
     goal_id: Mapped[int | None] = mapped_column(ForeignKey("goal.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
-    responsible: Mapped[Responsible] = mapped_column(
-        Enum(Responsible, native_enum=False, length=20)
-    )
+    responsible: Mapped[Responsible] = mapped_column(str_enum(Responsible, 20))
     responsible_unit_id: Mapped[int | None] = mapped_column(ForeignKey("care_unit.id"))
     responsible_practitioner_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
     # A relative's or an external actor's name as the patient knows it.
@@ -87,7 +83,7 @@ class Activity(Base):
     when_text: Mapped[str] = mapped_column(String(200), default="")
     due_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[ActivityStatus] = mapped_column(
-        Enum(ActivityStatus, native_enum=False, length=20), default=ActivityStatus.ONGOING
+        str_enum(ActivityStatus, 20), default=ActivityStatus.ONGOING
     )
     position: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import CareUnit, Person, Practitioner
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, UTCDateTime, str_enum, utcnow
 
 
 class ThreadStatus(enum.StrEnum):
@@ -36,7 +36,7 @@ class Thread(Base):
     offer_note: Mapped[str | None] = mapped_column(Text)
     subject: Mapped[str] = mapped_column(String(200))
     status: Mapped[ThreadStatus] = mapped_column(
-        Enum(ThreadStatus, native_enum=False, length=20), default=ThreadStatus.WAITING_FOR_CARE
+        str_enum(ThreadStatus, 20), default=ThreadStatus.WAITING_FOR_CARE
     )
     waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_message_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -6,11 +6,11 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import CareUnit, Person, Practitioner
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from app.goals.models import Activity, Goal
@@ -64,16 +64,12 @@ class CarePlan(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-    kind: Mapped[PlanKind] = mapped_column(Enum(PlanKind, native_enum=False, length=20))
+    kind: Mapped[PlanKind] = mapped_column(str_enum(PlanKind, 20))
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
     unit_id: Mapped[int] = mapped_column(ForeignKey("care_unit.id"), index=True)
-    status: Mapped[PlanStatus] = mapped_column(
-        Enum(PlanStatus, native_enum=False, length=20), default=PlanStatus.DRAFT
-    )
-    closed_reason: Mapped[CloseReason | None] = mapped_column(
-        Enum(CloseReason, native_enum=False, length=30)
-    )
+    status: Mapped[PlanStatus] = mapped_column(str_enum(PlanStatus, 20), default=PlanStatus.DRAFT)
+    closed_reason: Mapped[CloseReason | None] = mapped_column(str_enum(CloseReason, 30))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     follow_up_on: Mapped[date | None] = mapped_column(Date)
     follow_up_how: Mapped[str] = mapped_column(Text, default="")
@@ -133,7 +129,7 @@ class CareTeamMember(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("care_plan.id"), index=True)
-    role: Mapped[TeamRole] = mapped_column(Enum(TeamRole, native_enum=False, length=20))
+    role: Mapped[TeamRole] = mapped_column(str_enum(TeamRole, 20))
     practitioner_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("care_unit.id"))
     # External actors (Försäkringskassan, school, employer) have no practitioner.

@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Person, Practitioner
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, UTCDateTime, str_enum, utcnow
 
 
 class Scope(enum.StrEnum):
@@ -34,9 +34,7 @@ class ProxyGrant(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     proxy_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-    relation: Mapped[GrantRelation] = mapped_column(
-        Enum(GrantRelation, native_enum=False, length=30)
-    )
+    relation: Mapped[GrantRelation] = mapped_column(str_enum(GrantRelation, 30))
     relation_label: Mapped[str] = mapped_column(String(100), default="")
     # Space-separated Scope values, like OAuth scopes; matched portably with LIKE.
     scopes: Mapped[str] = mapped_column(String(200))
