@@ -17,6 +17,7 @@ from typing import Any
 import flask
 import requests
 from joserfc import jwt
+from joserfc.jwk import RSAKey
 from oidc_provider_mock import app as provider_app
 from werkzeug.serving import make_server
 
@@ -75,7 +76,8 @@ def _instrument(mock: flask.Flask, provider: TestProvider) -> None:
         if flask.request.path != "/oauth2/token" or not provider.tamper:
             return response
         body = response.get_json()
-        key = flask.g.oidc_provider_mock_storage.jwk
+        private = flask.g.oidc_provider_mock_storage.jwk.as_dict(is_private=True)
+        key = RSAKey.import_key(private)
         token = jwt.decode(body["id_token"], key)
         claims = {**token.claims, **provider.tamper}
         body["id_token"] = jwt.encode(token.header, claims, key)
