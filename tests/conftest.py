@@ -81,7 +81,9 @@ def world(
             "TESTING": True,
             "DEMO_MODE": True,
             "DATABASE_URL": url,
-            "RATELIMIT_ENABLED": False,
+            # Real limits, set high; the rate-limit tests lower them.
+            "RATELIMIT_SIGN_IN": "10000 per minute",
+            "RATELIMIT_WRITE": "10000 per minute",
             "OIDC_PROVIDERS": idp.settings(),
         }
     )
