@@ -45,9 +45,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
-    write_limit = limiter.limit(lambda: app.config["RATELIMIT_WRITE"], methods=["POST"])
-    for blueprint in (accounts_bp, plans_bp, audit_bp, demo_bp):
-        write_limit(blueprint)
     app.register_blueprint(health_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(plans_bp)

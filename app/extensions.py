@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import Blueprint, current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -14,3 +15,13 @@ csrf = CSRFProtect()
 htmx = Htmx()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def limit_writes(blueprint: Blueprint) -> Blueprint:
+    """Rate-limit every POST in a blueprint (RATELIMIT_WRITE). Call once, where it is defined."""
+    limiter.limit(lambda: current_app.config["RATELIMIT_WRITE"], methods=["POST"])(blueprint)
+    return blueprint
+
+
+def sign_in_limit() -> str:
+    return current_app.config["RATELIMIT_SIGN_IN"]

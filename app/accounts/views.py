@@ -24,9 +24,9 @@ from app.accounts import oidc
 from app.accounts.sessions import end_session, open_sessions, sign_in, sign_out
 from app.clock import now
 from app.db import get_session
-from app.extensions import limiter
+from app.extensions import limit_writes, limiter, sign_in_limit
 
-bp = Blueprint("accounts", __name__)
+bp = limit_writes(Blueprint("accounts", __name__))
 NEXT = "next_after_sign_in"
 
 REFUSALS = {
@@ -71,7 +71,7 @@ def sign_in_page() -> str | Response:
 
 
 @bp.get("/logga-in/<provider>")
-@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"])
+@limiter.limit(sign_in_limit)
 def start_sign_in(provider: str) -> Response:
     settings = _providers().get(provider)
     if settings is None:
@@ -82,7 +82,7 @@ def start_sign_in(provider: str) -> Response:
 
 
 @bp.get("/logga-in/<provider>/klar")
-@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"])
+@limiter.limit(sign_in_limit)
 def finish_sign_in(provider: str) -> Response | tuple[str, int]:
     settings = _providers().get(provider)
     if settings is None:

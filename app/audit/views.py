@@ -12,9 +12,10 @@ from app.audit.queries import access_log_page
 from app.audit.services import record_access
 from app.clock import now
 from app.db import get_session
+from app.extensions import limit_writes
 from app.web.templating import render
 
-bp = Blueprint("audit", __name__)
+bp = limit_writes(Blueprint("audit", __name__))
 
 
 @bp.get("/vem-har-tittat")

@@ -10,8 +10,9 @@ from app.accounts.models import Person, Practitioner
 from app.accounts.sessions import sign_in
 from app.clock import now
 from app.db import get_session
+from app.extensions import limit_writes
 
-bp = Blueprint("demo", __name__)
+bp = limit_writes(Blueprint("demo", __name__))
 
 # One line on who each persona is, in the order DESIGN.md lists them.
 PERSONAS: tuple[tuple[str, object], ...] = (

@@ -15,13 +15,14 @@ from app.accounts.models import Person
 from app.audit.services import record_access, record_refusal
 from app.clock import now, zone
 from app.db import get_session
+from app.extensions import limit_writes
 from app.plans import presenting
 from app.plans.models import CarePlan, PlanStatus
 from app.plans.nextstep import next_step
 from app.plans.queries import latest_what_matters_for, load_patient, overview_for, plan_for
 from app.web.templating import render
 
-bp = Blueprint("plans", __name__)
+bp = limit_writes(Blueprint("plans", __name__))
 
 ACTING_FOR = "acting_for"
 
