@@ -155,7 +155,7 @@ class Auth:
         assert response.status_code == 303, response.status_code
 
     def sign_out(self) -> None:
-        token = csrf_token(self.client, "/")
+        token = csrf_token(self.client, "/sessioner")
         self.client.post("/logga-ut", data={"csrf_token": token})
 
 

@@ -1,0 +1,163 @@
+"""Every persona against every route, derived from the app's URL map.
+
+A new route fails `test_every_route_is_classified` until it is added here, with who may use it.
+Allowed routes answer as listed; everyone else gets 404 (or the sign-in page when signed out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from tests.conftest import csrf_token
+from tests.helpers import plan_id
+
+PERSONAS = [
+    "patient-maja", "proxy-anna", "patient-per", "patient-elias", "guardian-sara", "patient-ali",
+    "staff-karin", "staff-erik", "staff-lena", "staff-sofia", "staff-amir", "staff-jonas",
+]  # fmt: skip
+PATIENTS = {"patient-maja", "patient-per", "patient-elias", "patient-ali"}
+PEOPLE = PATIENTS | {"proxy-anna", "guardian-sara"}
+STAFF = set(PERSONAS) - PEOPLE
+
+# Routes with no patient data: who may reach them does not depend on a care relationship.
+PUBLIC = {
+    "static", "health.healthz", "demo.choose", "demo.sign_in_as", "accounts.sign_in_page",
+    "accounts.start_sign_in", "accounts.finish_sign_in", "accounts.sign_out_view",
+    "accounts.sessions_page", "accounts.end_session_view", "accounts.stay_signed_in",
+}  # fmt: skip
+
+
+def _plan(title: str) -> Callable[[Session, dict[str, int]], str]:
+    return lambda db, ids: f"/plan/{plan_id(db, title)}"
+
+
+# endpoint -> list of (method, url builder, personas allowed, status when allowed)
+PATIENT_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
+    "plans.start": [("GET", lambda db, ids: "/", set(PERSONAS), 200)],
+    "plans.choose_person": [("GET", lambda db, ids: "/vem", PEOPLE, 200)],
+    "plans.act_for": [
+        (
+            "POST",
+            lambda db, ids: ("/vem", {"patient_id": ids["patient-maja"]}),
+            {"proxy-anna"},
+            303,
+        ),
+        (
+            "POST",
+            lambda db, ids: ("/vem", {"patient_id": ids["patient-elias"]}),
+            {"guardian-sara"},
+            303,
+        ),
+    ],
+    "plans.plan": [
+        (
+            "GET",
+            _plan("trygg hemma"),
+            {"patient-maja", "proxy-anna", "staff-karin", "staff-erik", "staff-lena"},
+            200,
+        ),
+        (
+            "GET",
+            _plan("Egenvård vid hjärtsvikt"),
+            {"patient-maja", "proxy-anna", "staff-karin", "staff-erik"},
+            200,
+        ),
+        ("GET", _plan("tjocktarmscancer"), {"patient-per", "staff-sofia"}, 200),
+        ("GET", _plan("diabetes typ 1"), {"patient-elias", "guardian-sara", "staff-amir"}, 200),
+        (
+            "GET",
+            _plan("efter stroke"),
+            {"patient-ali", "staff-karin", "staff-erik", "staff-lena"},
+            200,
+        ),
+    ],
+    "audit.access_log": [("GET", lambda db, ids: "/vem-har-tittat", PEOPLE, 200)],
+}
+
+
+def test_every_route_is_classified(app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    unclassified = endpoints - PUBLIC - set(PATIENT_ROUTES)
+    assert not unclassified, f"add these routes to the access matrix: {sorted(unclassified)}"
+
+
+CASES = [
+    (persona, endpoint, index)
+    for endpoint, cases in PATIENT_ROUTES.items()
+    for index in range(len(cases))
+    for persona in PERSONAS
+]
+
+
+@pytest.mark.parametrize(("persona", "endpoint", "index"), CASES)
+def test_access_matrix(auth, client, db, ids, persona, endpoint, index) -> None:
+    method, build, allowed, status = PATIENT_ROUTES[endpoint][index]
+    auth.sign_in(persona)
+    target = build(db, ids)
+    if method == "GET":
+        response = client.get(target, follow_redirects=True)
+    else:
+        path, form = target
+        response = client.post(path, data={**form, "csrf_token": csrf_token(client, "/sessioner")})
+    expected = status if persona in allowed else 404
+    assert response.status_code == expected, (persona, endpoint, target)
+
+
+@pytest.mark.parametrize("endpoint", sorted(PATIENT_ROUTES))
+def test_signed_out_visitors_see_no_patient_data(client, db, ids, endpoint) -> None:
+    for method, build, _allowed, _status in PATIENT_ROUTES[endpoint]:
+        target = build(db, ids)
+        if method == "GET":
+            response = client.get(target)
+            assert response.status_code == 302
+            assert "/logga-in" in response.headers["Location"]
+        else:
+            path, form = target
+            assert client.post(path, data=form).status_code in (400, 302)
+
+
+def test_every_post_route_needs_the_csrf_token(app: Flask, auth, client, ids) -> None:
+    auth.sign_in("patient-maja")
+    posts = [rule for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())]
+    assert posts
+    for rule in posts:
+        path = rule.rule.replace("<int:session_id>", "1")
+        response = client.post(path, data={"persona": "patient-maja", "patient_id": "self"})
+        assert response.status_code == 400, rule.rule
+        assert "Formuläret hade gått ut" in response.get_data(as_text=True)
+
+
+def test_csrf_token_is_accepted_as_an_htmx_header(auth, client) -> None:
+    auth.sign_in("proxy-anna")
+    token = csrf_token(client, "/vem")
+    response = client.post(
+        "/vem", data={"patient_id": "self"}, headers={"X-CSRFToken": token, "HX-Request": "true"}
+    )
+    assert response.status_code == 303
+
+
+def test_security_headers_on_every_get_route(app: Flask, auth, client, db, ids) -> None:
+    auth.sign_in("patient-maja")
+    paths = [
+        "/",
+        "/vem-har-tittat",
+        "/sessioner",
+        "/logga-in",
+        "/demo",
+        "/healthz",
+        f"/plan/{plan_id(db, 'trygg hemma')}",
+        "/static/css/samplan.css",
+        "/no-such-page",
+    ]
+    for path in paths:
+        response = client.get(path)
+        csp = response.headers["Content-Security-Policy"]
+        assert "unsafe-inline" not in csp, path
+        assert "frame-ancestors 'none'" in csp, path
+        assert response.headers["X-Content-Type-Options"] == "nosniff", path
+        assert response.headers["Referrer-Policy"] == "no-referrer", path
+        response.close()
