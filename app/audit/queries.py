@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, lazyload
 
 from app.accounts.models import CareUnit, Person, Practitioner
 from app.audit.models import AccessLogEntry
@@ -48,6 +48,8 @@ def access_log_page(session: Session, patient_id: int, page: int) -> tuple[list[
                 AccessLogEntry.object_type == "care_plan", CarePlan.id == AccessLogEntry.object_id
             ),
         )
+        # The unit is selected above; an eager inner join here would drop rows without staff.
+        .options(lazyload(Practitioner.unit), lazyload(CareUnit.principal))
         .where(AccessLogEntry.patient_id == patient_id)
         .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
         .limit(PAGE_SIZE)

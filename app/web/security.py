@@ -29,7 +29,7 @@ def _headers(response: Response) -> Response:
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Permissions-Policy", PERMISSIONS)
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if not current_app.config["DEMO_MODE"] and not current_app.config["TESTING"]:
+    if not current_app.config["DEMO_MODE"]:
         headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
     if response.mimetype == "text/html" or response.is_json:
         # Pages may carry patient data: no copies in any cache.

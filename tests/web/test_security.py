@@ -60,3 +60,60 @@ def test_a_refused_plan_is_not_logged_as_read(auth, client, db, ids) -> None:
         )
     ).all()
     assert logged == []
+
+
+def test_majas_access_log_shows_karin_erik_and_anna(app, auth, client, db) -> None:
+    from tests.conftest import Auth
+    from tests.helpers import visible_text
+
+    pid = plan_id(db, "trygg hemma")
+    for persona in ("staff-karin", "staff-erik"):
+        other = app.test_client()
+        Auth(other).sign_in(persona)
+        assert other.get(f"/plan/{pid}").status_code == 200
+    anna = app.test_client()
+    Auth(anna).sign_in("proxy-anna")
+    anna.get("/", follow_redirects=True)
+    jonas = app.test_client()
+    Auth(jonas).sign_in("staff-jonas")
+    assert jonas.get(f"/plan/{pid}").status_code == 404
+
+    auth.sign_in("patient-maja")
+
+    text = visible_text(client.get("/vem-har-tittat"))
+    assert "Karin Berg, Distriktssköterska, Hälsocentralen Kvarnen" in text
+    assert "läste planen ”Samordnad individuell plan – trygg hemma”" in text
+    assert "Erik Olsson" in text
+    assert "Anna Lind, ombud" in text
+    assert "läste din översikt" in text
+    assert "Jonas Åberg" in text
+    assert "Det stoppades" in text
+    newest_first = [text.find("Jonas Åberg"), text.find("Anna Lind, ombud"), text.find("Erik")]
+    assert newest_first == sorted(newest_first)
+
+
+def test_access_log_is_the_patients_own(auth, client) -> None:
+    auth.sign_in("staff-karin")
+    assert client.get("/vem-har-tittat").status_code == 404
+
+
+def test_access_log_pages(app, auth, client, db, ids) -> None:
+    from app.access.actor import Actor
+    from app.audit.services import record_access
+    from app.db import utcnow
+
+    actor = Actor(session_row=None, token="", person=None)  # type: ignore[arg-type]
+    from app.accounts.models import Practitioner
+
+    actor.practitioner = db.get(Practitioner, ids["staff-erik"])
+    for _ in range(60):
+        record_access(db, actor, ids["patient-per"], "read", "overview", None, utcnow())
+    db.flush()
+    auth.sign_in("patient-per")
+    from tests.helpers import visible_text
+
+    first = visible_text(client.get("/vem-har-tittat"))
+    assert "Sida 1 av 3" in first
+    assert "Sida 3 av 3" in visible_text(client.get("/vem-har-tittat?sida=3"))
+    assert client.get("/vem-har-tittat?sida=4").status_code == 404
+    assert client.get("/vem-har-tittat?sida=x").status_code == 404

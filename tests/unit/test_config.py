@@ -1,0 +1,72 @@
+"""Outside demo mode Samplan refuses unsafe configuration and hardens its cookies."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.accounts.oidc import LOA3, settings_from_env
+from app.config import Config, ConfigError
+
+PG = "postgresql+psycopg://samplan@db/samplan"
+KEY = "k" * 40
+
+
+def env(**extra: str) -> dict[str, str]:
+    base = {}
+    for name in ("EID", "STAFF"):
+        base[f"SAMPLAN_OIDC_{name}_ISSUER"] = f"https://idp.example/{name.lower()}"
+        base[f"SAMPLAN_OIDC_{name}_CLIENT_ID"] = "samplan"
+        base[f"SAMPLAN_OIDC_{name}_CLIENT_SECRET"] = "s3cret"
+    return {**base, **extra}
+
+
+def production(**overrides: object) -> Config:
+    return Config(
+        {
+            "SECRET_KEY": KEY,
+            "DATABASE_URL": PG,
+            "OIDC_PROVIDERS": settings_from_env(env()),
+            **overrides,
+        }
+    )
+
+
+def test_a_complete_production_config_starts_with_hardened_cookies() -> None:
+    config = production()
+    config.validate()
+    assert config.SESSION_COOKIE_NAME == "__Host-samplan"
+    assert config.SESSION_COOKIE_SECURE is True
+    assert config.SESSION_COOKIE_HTTPONLY is True
+    assert config.SESSION_COOKIE_SAMESITE == "Lax"
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"SECRET_KEY": None},
+        {"SECRET_KEY": "short"},
+        {"DATABASE_URL": "sqlite:///x.db"},
+        {"OIDC_PROVIDERS": {}},
+        {"OIDC_PROVIDERS": settings_from_env(env(SAMPLAN_OIDC_STAFF_CLIENT_SECRET=""))},
+    ],
+)
+def test_unsafe_production_config_is_refused(overrides: dict[str, object]) -> None:
+    with pytest.raises(ConfigError):
+        production(**overrides).validate()
+
+
+def test_provider_settings_default_to_the_swedish_profile() -> None:
+    eid = settings_from_env(env())["eid"]
+    assert eid.identity_claim == "https://id.oidc.se/claim/personalIdentityNumber"
+    assert eid.minimum_acr == LOA3
+    assert eid.scopes == "openid profile"
+    assert settings_from_env({}) == {}
+
+
+def test_hsts_outside_demo_mode(tmp_path) -> None:
+    from app import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    response = app.test_client().get("/logga-in")
+    max_age = int(response.headers["Strict-Transport-Security"].split("max-age=")[1].split(";")[0])
+    assert max_age >= 365 * 24 * 3600
