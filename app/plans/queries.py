@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.access.actor import Actor
-from app.access.policy import Action, patient_clause, plan_clause
+from app.access.policy import Action, patient_clause, plan_clause, staff_patients
 from app.accounts.models import Person
 from app.appointments.models import Appointment, AppointmentStatus
 from app.goals.models import Activity, ActivityStatus, Goal, GoalStatus
@@ -187,3 +187,40 @@ def latest_what_matters_for(session: Session, patient_id: int) -> WhatMatters | 
     return session.scalars(
         latest_what_matters(patient_id).options(joinedload(WhatMatters.written_by))
     ).first()
+
+
+STAFF_PAGE_SIZE = 25
+
+
+def staff_patient_page(
+    session: Session, actor: Actor, now: datetime, page: int, search: str = ""
+) -> tuple[list[tuple[Person, list[CarePlan]]], int]:
+    """One page of the practitioner's patients by name, each with the plans they may read."""
+    patients = staff_patients(actor, now)
+    term = search.strip().lower()
+    if term:
+        name = func.lower(Person.given_name + " " + Person.family_name)
+        patients = patients.where(
+            or_(
+                name.contains(term, autoescape=True),
+                Person.personal_number.startswith(term.replace("-", ""), autoescape=True),
+            )
+        )
+    total = session.scalar(select(func.count()).select_from(patients.subquery())) or 0
+    people = list(
+        session.scalars(patients.limit(STAFF_PAGE_SIZE).offset((page - 1) * STAFF_PAGE_SIZE))
+    )
+    plans = session.scalars(
+        select(CarePlan)
+        .where(
+            CarePlan.patient_id.in_([p.id for p in people]),
+            plan_clause(actor, Action.READ_PLANS, now),
+        )
+        .options(joinedload(CarePlan.unit))
+        .order_by(CarePlan.id)
+    ).all()
+    by_patient: dict[int, list[CarePlan]] = {p.id: [] for p in people}
+    for plan in plans:
+        by_patient[plan.patient_id].append(plan)
+    pages = max(1, -(-total // STAFF_PAGE_SIZE))
+    return [(p, by_patient[p.id]) for p in people], pages

@@ -7,10 +7,9 @@ from typing import cast
 from flask import Blueprint, Response, abort, redirect, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from app.access.actor import Actor
-from app.access.policy import Action, plan_clause, represented_patients
+from app.access.policy import Action, represented_patients
 from app.accounts.models import Person
 from app.audit.services import record_access, record_refusal
 from app.clock import now, zone
@@ -19,7 +18,13 @@ from app.extensions import limit_writes
 from app.plans import presenting
 from app.plans.models import CarePlan, PlanStatus
 from app.plans.nextstep import next_step
-from app.plans.queries import latest_what_matters_for, load_patient, overview_for, plan_for
+from app.plans.queries import (
+    latest_what_matters_for,
+    load_patient,
+    overview_for,
+    plan_for,
+    staff_patient_page,
+)
 from app.web.templating import render
 
 bp = limit_writes(Blueprint("plans", __name__))
@@ -142,19 +147,18 @@ def plan(plan_id: int) -> Response:
 
 
 def _staff_start(actor: Actor) -> Response:
-    db, moment = get_session(), now()
-    plans = db.scalars(
-        select(CarePlan)
-        .where(plan_clause(actor, Action.READ_PLANS, moment))
-        .options(joinedload(CarePlan.patient), joinedload(CarePlan.unit))
-        .order_by(CarePlan.patient_id, CarePlan.id)
-    ).all()
-    patients: dict[int, list[CarePlan]] = {}
-    for care_plan in plans:
-        patients.setdefault(care_plan.patient_id, []).append(care_plan)
-    rows = sorted(
-        patients.values(), key=lambda ps: (ps[0].patient.family_name, ps[0].patient.given_name)
-    )
+    page = request.args.get("sida", "1")
+    if not page.isdigit() or int(page) < 1:
+        abort(404)
+    search = request.args.get("q", "")[:100]
+    rows, pages = staff_patient_page(get_session(), actor, now(), int(page), search)
     return render(
-        "plans/staff_start.html", rows=rows, presenting=presenting, active=PlanStatus.ACTIVE
+        "plans/staff_start.html",
+        block="patients",
+        rows=rows,
+        page=int(page),
+        pages=pages,
+        search=search,
+        presenting=presenting,
+        active=PlanStatus.ACTIVE,
     )

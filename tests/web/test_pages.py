@@ -195,3 +195,16 @@ def test_sign_out_ends_the_session_server_side(app, auth, client) -> None:
     other = app.test_client()
     other.set_cookie("samplan", copied)
     assert other.get("/").status_code == 302
+
+
+def test_staff_search_and_paging(auth, client) -> None:
+    auth.sign_in("staff-karin")
+    text = visible_text(client.get("/?q=maja"))
+    assert "Maja Lind" in text
+    assert "Ali Hassan" not in text
+    assert "Ingen av dina patienter matchar" in visible_text(client.get("/?q=zzz"))
+    assert client.get("/?sida=0").status_code == 404
+    fragment = client.get("/?q=ali", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert fragment.lstrip().startswith('<div id="patients">')
+    assert "Ali Hassan" in fragment
+    assert "<html" not in fragment
