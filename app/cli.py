@@ -37,6 +37,15 @@ def register_commands(app: Flask) -> None:
         else:
             click.echo("Databasen har redan data; inget ändrat.")
 
+    @app.cli.command("outbox-work")
+    @click.option("--once", is_flag=True, help="Stop when nothing is due.")
+    @click.option("--interval", default=5.0, help="Seconds to wait when idle.")
+    def outbox_work(once: bool, interval: float) -> None:
+        """Deliver queued notifications (several workers may run at once)."""
+        from app.notifications.worker import run
+
+        click.echo(f"Levererade {run(app, once=once, interval=interval)} aviseringar.")
+
 
 def seed_if_empty(app: Flask) -> bool:
     """Seed the demo world unless there are people already. True if it seeded."""

@@ -45,6 +45,14 @@ class Config:
         self.RATELIMIT_STORAGE_URI: str = self.REDIS_URL or "memory://"
         self.RATELIMIT_SIGN_IN: str = env.get("SAMPLAN_RATELIMIT_SIGN_IN", "10 per minute")
         self.RATELIMIT_WRITE: str = env.get("SAMPLAN_RATELIMIT_WRITE", "30 per minute")
+        self.BASE_URL: str = env.get("SAMPLAN_BASE_URL", "http://127.0.0.1:5000")
+        self.SMTP_HOST: str | None = env.get("SAMPLAN_SMTP_HOST")
+        self.SMTP_PORT: int = int(env.get("SAMPLAN_SMTP_PORT", "25"))
+        self.SMTP_USERNAME: str | None = env.get("SAMPLAN_SMTP_USERNAME")
+        self.SMTP_PASSWORD: str | None = env.get("SAMPLAN_SMTP_PASSWORD")
+        self.SMTP_STARTTLS: bool = _flag("SAMPLAN_SMTP_STARTTLS")
+        self.MAIL_FROM: str = env.get("SAMPLAN_MAIL_FROM", "Samplan <noreply@samplan.invalid>")
+        self.MAIL_FOLDER: str = env.get("SAMPLAN_MAIL_FOLDER", str(ROOT / "instance" / "mail"))
         from app.accounts.oidc import settings_from_env
 
         self.OIDC_PROVIDERS = settings_from_env()

@@ -28,18 +28,6 @@ if os.environ.get("CI") == "true" and "postgresql" not in BACKENDS:
     raise RuntimeError("CI must set TEST_DATABASE_URL so the tests run on PostgreSQL too.")
 
 
-def _sqlite_savepoints(engine: Engine) -> None:
-    """pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself."""
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record) -> None:  # noqa: ANN001
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection) -> None:  # noqa: ANN001
-        connection.exec_driver_sql("BEGIN")
-
-
 @dataclass
 class World:
     backend: str
@@ -64,7 +52,6 @@ def world(
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'samplan-test.db'}"
         engine = make_engine(url)
-        _sqlite_savepoints(engine)
     else:
         url = os.environ["TEST_DATABASE_URL"]
         engine = make_engine(url)

@@ -21,3 +21,9 @@ def visible_text(response) -> str:  # noqa: ANN001 - a Flask test response
 def plan_id(db: Session, title_part: str) -> int:
     plan = db.scalars(select(CarePlan).where(CarePlan.title.contains(title_part))).one()
     return plan.id
+
+
+def thread_id(db: Session, subject_part: str) -> int:
+    from app.messages.models import Thread
+
+    return db.scalars(select(Thread).where(Thread.subject.contains(subject_part))).one().id

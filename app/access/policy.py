@@ -182,3 +182,30 @@ def represented_patients(actor: Actor, now: datetime) -> Select[tuple[Person]]:
         .where(Person.id != person.id, any_access)
         .order_by(Person.family_name, Person.given_name)
     )
+
+
+def thread_clause(actor: Actor, action: Action, now: datetime) -> ColumnElement[bool]:
+    """SQL over Thread: the actor may do `action` (read or write messages) on this thread.
+
+    Patients, proxies and guardians by the patient rule. Staff need a care relationship with the
+    patient, and the thread must be at their unit, assigned to them, or offered to them.
+    """
+    from app.messages.models import Thread
+
+    if actor.is_staff:
+        practitioner = actor.practitioner
+        assert practitioner is not None  # noqa: S101 - is_staff says so
+        if action not in STAFF_ACTIONS:
+            return false()
+        related = exists().where(
+            CarePlan.patient_id == Thread.patient_id, _staff_on_plan(actor, now.date())
+        )
+        return and_(
+            related,
+            or_(
+                Thread.unit_id == practitioner.unit_id,
+                Thread.assigned_to_id == practitioner.id,
+                Thread.offered_to_id == practitioner.id,
+            ),
+        )
+    return _person_may(actor, action, Thread.patient_id, now)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import CareUnit, Person, Practitioner
 from app.db import Base, UTCDateTime, str_enum, utcnow
+from app.plans.models import CarePlan
 
 
 class ThreadStatus(enum.StrEnum):
@@ -43,7 +44,11 @@ class Thread(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     unit: Mapped[CareUnit] = relationship()
+    patient: Mapped[Person] = relationship(foreign_keys=[patient_id])
+    plan: Mapped[CarePlan | None] = relationship()
     assigned_to: Mapped[Practitioner] = relationship(foreign_keys=[assigned_to_id])
+    offered_to: Mapped[Practitioner | None] = relationship(foreign_keys=[offered_to_id])
+    offered_by_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
     messages: Mapped[list[Message]] = relationship(
         back_populates="thread", order_by="Message.created_at"
     )

@@ -88,16 +88,32 @@ class Overview:
         return [card for card in self.cards if card.plan.status == PlanStatus.CLOSED]
 
 
+@dataclass
+class LoadedPatient:
+    patient: Person
+    what_matters: WhatMatters | None
+    unread: int
+    can_read_messages: bool
+    can_write_messages: bool
+
+
 def load_patient(
     session: Session, actor: Actor, patient_id: int, action: Action, now: datetime
-) -> tuple[Person, WhatMatters | None, int] | None:
-    """The patient, their latest what-matters answers and unread count, if the actor may see them.
+) -> LoadedPatient | None:
+    """The patient, their latest what-matters answers, unread count and what the actor may do
+    with their messages, if the actor may see them at all.
 
     One statement; None when the patient does not exist or the actor may not (both mean 404).
     """
     latest = latest_what_matters(patient_id).subquery()
     row = session.execute(
-        select(Person, WhatMatters, unread_for_patient(patient_id).scalar_subquery())
+        select(
+            Person,
+            WhatMatters,
+            unread_for_patient(patient_id).scalar_subquery(),
+            patient_clause(actor, Action.READ_MESSAGES, now),
+            patient_clause(actor, Action.WRITE_MESSAGES, now),
+        )
         .outerjoin(latest, latest.c.patient_id == Person.id)
         .outerjoin(WhatMatters, WhatMatters.id == latest.c.id)
         .options(joinedload(WhatMatters.written_by))
@@ -105,7 +121,7 @@ def load_patient(
     ).first()
     if row is None:
         return None
-    return row[0], row[1], row[2] or 0
+    return LoadedPatient(row[0], row[1], row[2] or 0, bool(row[3]), bool(row[4]))
 
 
 def overview_for(
@@ -165,8 +181,16 @@ def overview_for(
 
 def plan_for(session: Session, actor: Actor, plan_id: int, now: datetime) -> CarePlan | None:
     """A plan with everything its page shows, if the actor may read it; else None (404)."""
-    return session.scalars(
-        select(CarePlan)
+    found = plan_with_write(session, actor, plan_id, now)
+    return found[0] if found else None
+
+
+def plan_with_write(
+    session: Session, actor: Actor, plan_id: int, now: datetime
+) -> tuple[CarePlan, bool] | None:
+    """plan_for, and whether the actor may write messages about it, in the same statement."""
+    row = session.execute(
+        select(CarePlan, plan_clause(actor, Action.WRITE_MESSAGES, now))
         .where(CarePlan.id == plan_id, plan_clause(actor, Action.READ_PLANS, now))
         .options(
             joinedload(CarePlan.unit),
@@ -181,6 +205,7 @@ def plan_for(session: Session, actor: Actor, plan_id: int, now: datetime) -> Car
             selectinload(CarePlan.versions),
         )
     ).first()
+    return (row[0], bool(row[1])) if row else None
 
 
 def latest_what_matters_for(session: Session, patient_id: int) -> WhatMatters | None:

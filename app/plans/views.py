@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import cast
 
-from flask import Blueprint, Response, abort, redirect, request, session, url_for
+from flask import Blueprint, Response, abort, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.access import subject
 from app.access.actor import Actor
 from app.access.policy import Action, represented_patients
 from app.accounts.models import Person
@@ -22,14 +23,12 @@ from app.plans.queries import (
     latest_what_matters_for,
     load_patient,
     overview_for,
-    plan_for,
+    plan_with_write,
     staff_patient_page,
 )
 from app.web.templating import render
 
 bp = limit_writes(Blueprint("plans", __name__))
-
-ACTING_FOR = "acting_for"
 
 
 def current_actor() -> Actor:
@@ -45,19 +44,19 @@ def start() -> Response:
     db, moment = get_session(), now()
     person = actor.person
     assert person is not None  # noqa: S101 - a signed-in non-staff actor is a person
-    subject_id = session.get(ACTING_FOR, person.id)
+    subject_id = subject.subject_id(actor)
     loaded = load_patient(db, actor, subject_id, Action.READ_OVERVIEW, moment)
     if loaded is None:  # a grant ended since last request: back to one's own page
-        session.pop(ACTING_FOR, None)
+        subject.choose(None)
         subject_id = person.id
         loaded = load_patient(db, actor, subject_id, Action.READ_OVERVIEW, moment)
     assert loaded is not None  # noqa: S101 - one's own data is always readable
-    patient, what_matters, unread = loaded
-    overview = overview_for(db, actor, patient, what_matters, unread, moment)
+    patient = loaded.patient
+    overview = overview_for(db, actor, patient, loaded.what_matters, loaded.unread, moment)
     if subject_id == person.id and not overview.cards:
         represented = list(db.scalars(represented_patients(actor, moment)))
         if len(represented) == 1:
-            session[ACTING_FOR] = represented[0].id
+            subject.choose(represented[0].id)
             return redirect(url_for("plans.start"), code=303)
         return render("plans/choose_person.html", represented=represented)
     step = next_step(
@@ -76,6 +75,8 @@ def start() -> Response:
         own=patient.id == person.id,
         today=moment.astimezone(zone()).date(),
         presenting=presenting,
+        can_read_messages=loaded.can_read_messages,
+        can_write_messages=loaded.can_write_messages,
     )
 
 
@@ -98,7 +99,7 @@ def act_for() -> Response:
         abort(404)
     choice = request.form.get("patient_id", "")
     if choice == "self":
-        session.pop(ACTING_FOR, None)
+        subject.choose(None)
         return redirect(url_for("plans.start"), code=303)
     if not choice.isdigit():
         abort(404)
@@ -109,7 +110,7 @@ def act_for() -> Response:
     )
     if allowed is None:
         abort(404)
-    session[ACTING_FOR] = allowed.id
+    subject.choose(allowed.id)
     return redirect(url_for("plans.start"), code=303)
 
 
@@ -118,12 +119,13 @@ def act_for() -> Response:
 def plan(plan_id: int) -> Response:
     actor = current_actor()
     db, moment = get_session(), now()
-    care_plan = plan_for(db, actor, plan_id, moment)
-    if care_plan is None:
+    found = plan_with_write(db, actor, plan_id, moment)
+    if found is None:
         owner = db.scalar(select(CarePlan.patient_id).where(CarePlan.id == plan_id))
         record_refusal(db, actor, owner, "care_plan", plan_id, moment)
         db.commit()
         abort(404)
+    care_plan, can_write = found
     what_matters = latest_what_matters_for(db, care_plan.patient_id)
     record_access(db, actor, care_plan.patient_id, "read", "care_plan", care_plan.id, moment)
     db.commit()
@@ -143,6 +145,9 @@ def plan(plan_id: int) -> Response:
         own=own,
         today=today,
         presenting=presenting,
+        can_write_messages=can_write
+        and not actor.is_staff
+        and care_plan.status == PlanStatus.ACTIVE,
     )
 
 

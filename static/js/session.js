@@ -42,6 +42,10 @@
       }
     });
   });
-  document.addEventListener("htmx:afterRequest", schedule);
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!event.detail.elt.hasAttribute("data-poll")) {
+      schedule();
+    }
+  });
   schedule();
 })();

@@ -6,6 +6,7 @@ Allowed routes answer as listed; everyone else gets 404 (or the sign-in page whe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -13,7 +14,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from tests.conftest import csrf_token
-from tests.helpers import plan_id
+from tests.helpers import plan_id, thread_id
 
 PERSONAS = [
     "patient-maja", "proxy-anna", "patient-per", "patient-elias", "guardian-sara", "patient-ali",
@@ -34,6 +35,12 @@ PUBLIC = {
 def _plan(title: str) -> Callable[[Session, dict[str, int]], str]:
     return lambda db, ids: f"/plan/{plan_id(db, title)}"
 
+
+def _thread(subject: str) -> Callable[[Session, dict[str, int]], str]:
+    return lambda db, ids: f"/meddelanden/{thread_id(db, subject)}"
+
+
+MAJA_THREAD = {"patient-maja", "proxy-anna", "staff-karin", "staff-erik"}
 
 # endpoint -> list of (method, url builder, personas allowed, status when allowed)
 PATIENT_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
@@ -76,6 +83,37 @@ PATIENT_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
         ),
     ],
     "audit.access_log": [("GET", lambda db, ids: "/vem-har-tittat", PEOPLE, 200)],
+    "messages.thread_list": [("GET", lambda db, ids: "/meddelanden", set(PERSONAS), 200)],
+    "messages.compose": [("GET", lambda db, ids: "/meddelanden/nytt", PEOPLE, 200)],
+    "messages.unread_badge": [("GET", lambda db, ids: "/meddelanden/olasta", PEOPLE, 200)],
+    "messages.inbox": [("GET", lambda db, ids: "/inkorg", STAFF, 200)],
+    "messages.send_new": [
+        ("POST", lambda db, ids: ("/meddelanden/nytt", {
+            "to": f"{plan_id(db, 'trygg hemma')}:{ids['staff-karin']}", "subject": "Fråga",
+            "body": "Hej Karin", "key": "matrix-send"}),
+         {"patient-maja", "proxy-anna"}, 303),
+    ],
+    "messages.thread": [
+        ("GET", _thread("Min vikt"), MAJA_THREAD, 200),
+        ("GET", _thread("Illamående"), {"patient-per", "staff-sofia"}, 200),
+    ],
+    "messages.reply": [
+        ("POST", lambda db, ids: (f"/meddelanden/{thread_id(db, 'Min vikt')}/svar",
+                                  {"body": "Tack!", "key": "matrix-reply"}), MAJA_THREAD, 303),
+    ],
+    "messages.mark_handled": [
+        ("POST", lambda db, ids: (f"/meddelanden/{thread_id(db, 'Min vikt')}/hanterad", {}),
+         {"staff-karin", "staff-erik"}, 303),
+    ],
+    "messages.offer": [
+        ("POST", lambda db, ids: (f"/meddelanden/{thread_id(db, 'Min vikt')}/lamna",
+                                  {"colleague_id": ids["staff-erik"], "note": "Ta du"}),
+         {"staff-karin"}, 303),
+    ],
+    "messages.take": [
+        ("POST", lambda db, ids: (f"/meddelanden/{thread_id(db, 'Min vikt')}/ta", {}),
+         set(), 303),
+    ],
 }
 
 
@@ -97,6 +135,7 @@ CASES = [
 def test_access_matrix(auth, client, db, ids, persona, endpoint, index) -> None:
     method, build, allowed, status = PATIENT_ROUTES[endpoint][index]
     auth.sign_in(persona)
+    client.get("/", follow_redirects=True)  # as a person would: the start page comes first
     target = build(db, ids)
     if method == "GET":
         response = client.get(target, follow_redirects=True)
@@ -125,7 +164,7 @@ def test_every_post_route_needs_the_csrf_token(app: Flask, auth, client, ids) ->
     posts = [rule for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())]
     assert posts
     for rule in posts:
-        path = rule.rule.replace("<int:session_id>", "1")
+        path = re.sub(r"<int:\w+>", "1", rule.rule)
         response = client.post(path, data={"persona": "patient-maja", "patient_id": "self"})
         assert response.status_code == 400, rule.rule
         assert "Formuläret hade gått ut" in response.get_data(as_text=True)

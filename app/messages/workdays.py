@@ -1,0 +1,31 @@
+"""Swedish working days: weekdays that are neither public holidays nor the de facto ones
+(Midsommarafton, Julafton, Nyårsafton), from the `holidays` package."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+
+@lru_cache(maxsize=32)
+def _holidays(year: int) -> frozenset[date]:
+    days = holidays.country_holidays("SE", years=year, categories=("public", "de_facto"))
+    return frozenset(days)
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _holidays(day.year)
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The date `days` working days after `start` (a message sent on a holiday counts from the
+    next working day)."""
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if is_working_day(current):
+            remaining -= 1
+    return current

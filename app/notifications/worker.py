@@ -1,0 +1,129 @@
+"""The outbox worker: deliver each due notification at least once, record it once.
+
+Several workers may run at once. On PostgreSQL each claims one row at a time with
+`FOR UPDATE SKIP LOCKED`, sends it, and marks it delivered in the same transaction; a worker that
+dies mid-send leaves the row to be sent again (at least once, never lost). A failed send is retried
+with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import Person, Practitioner
+from app.db import database, utcnow
+from app.notifications.channels import Channel, FolderChannel, SmtpChannel
+from app.notifications.models import OutboxItem
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF = timedelta(hours=1)
+
+
+def channel_for(app: Flask) -> Channel:
+    host = app.config.get("SMTP_HOST")
+    if host:
+        return SmtpChannel(
+            host=host,
+            port=int(app.config.get("SMTP_PORT", 25)),
+            username=app.config.get("SMTP_USERNAME"),
+            password=app.config.get("SMTP_PASSWORD"),
+            starttls=bool(app.config.get("SMTP_STARTTLS")),
+        )
+    return FolderChannel(Path(app.config["MAIL_FOLDER"]))
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(timedelta(seconds=30 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def compose(app: Flask, session: Session, item: OutboxItem) -> EmailMessage | None:
+    """The e-mail for an item: that there is something new, and a link. No health content."""
+    recipient: Person | Practitioner | None = None
+    if item.recipient_person_id is not None:
+        recipient = session.get(Person, item.recipient_person_id)
+    elif item.recipient_practitioner_id is not None:
+        recipient = session.get(Practitioner, item.recipient_practitioner_id)
+    if recipient is None or not recipient.email:
+        return None
+    base = app.config["BASE_URL"].rstrip("/")
+    with app.test_request_context(), force_locale("sv"):
+        if item.template == "new_reply":
+            subject = _("Du har ett nytt svar i Samplan")
+            body = _("Hej! Du har fått ett nytt svar från vården i Samplan.")
+        elif item.template == "new_patient_message":
+            subject = _("Nytt meddelande från en patient i Samplan")
+            body = _("En patient har skrivit till dig i Samplan.")
+        elif item.template == "daily_summary":
+            subject = _("Dagens sammanfattning från Samplan")
+            body = _("Du har meddelanden som väntar på svar i Samplan.")
+        else:
+            return None
+        footer = _("Logga in för att läsa: %(url)s", url=f"{base}/meddelanden")
+        note = _("Svara inte på det här mejlet. Vid akut fara, ring 112.")
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = app.config["MAIL_FROM"]
+    message["To"] = recipient.email
+    message["Message-ID"] = f"<outbox-{item.id}@samplan>"
+    message.set_content(f"{body}\n\n{footer}\n\n{note}\n")
+    return message
+
+
+def deliver_one(app: Flask, channel: Channel, now: Callable[[], datetime] = utcnow) -> bool:
+    """Claim, send and record one due item. False when nothing is due."""
+    session = database(app).session_factory()
+    try:
+        query = (
+            select(OutboxItem)
+            .where(OutboxItem.delivered_at.is_(None), OutboxItem.next_attempt_at <= now())
+            .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
+            .limit(1)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        item = session.scalars(query).first()
+        if item is None:
+            session.rollback()
+            return False
+        try:
+            message = compose(app, session, item)
+            if message is not None:
+                channel.send(message)
+        except Exception as error:  # noqa: BLE001 - any failure means: try again later
+            item.attempts += 1
+            item.last_error = f"{type(error).__name__}: {error}"[:500]
+            item.next_attempt_at = now() + backoff(item.attempts)
+            log.warning("outbox item %s failed (attempt %s): %s", item.id, item.attempts, error)
+        else:
+            item.attempts += 1
+            item.delivered_at = now()
+            item.last_error = None if message is not None else "no address"
+        session.commit()
+        return True
+    finally:
+        session.close()
+
+
+def run(app: Flask, once: bool = False, interval: float = 5.0, limit: int | None = None) -> int:
+    """Deliver until nothing is due (once) or forever, sleeping `interval` when idle."""
+    channel = channel_for(app)
+    handled = 0
+    while limit is None or handled < limit:
+        if deliver_one(app, channel):
+            handled += 1
+            continue
+        if once:
+            break
+        time.sleep(interval)
+    return handled
