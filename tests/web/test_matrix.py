@@ -88,31 +88,57 @@ PATIENT_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
     "messages.unread_badge": [("GET", lambda db, ids: "/meddelanden/olasta", PEOPLE, 200)],
     "messages.inbox": [("GET", lambda db, ids: "/inkorg", STAFF, 200)],
     "messages.send_new": [
-        ("POST", lambda db, ids: ("/meddelanden/nytt", {
-            "to": f"{plan_id(db, 'trygg hemma')}:{ids['staff-karin']}", "subject": "Fråga",
-            "body": "Hej Karin", "key": "matrix-send"}),
-         {"patient-maja", "proxy-anna"}, 303),
+        (
+            "POST",
+            lambda db, ids: (
+                "/meddelanden/nytt",
+                {
+                    "to": f"{plan_id(db, 'trygg hemma')}:{ids['staff-karin']}",
+                    "subject": "Fråga",
+                    "body": "Hej Karin",
+                    "key": "matrix-send",
+                },
+            ),
+            {"patient-maja", "proxy-anna"},
+            303,
+        ),
     ],
     "messages.thread": [
         ("GET", _thread("Min vikt"), MAJA_THREAD, 200),
         ("GET", _thread("Illamående"), {"patient-per", "staff-sofia"}, 200),
     ],
     "messages.reply": [
-        ("POST", lambda db, ids: (f"/meddelanden/{thread_id(db, 'Min vikt')}/svar",
-                                  {"body": "Tack!", "key": "matrix-reply"}), MAJA_THREAD, 303),
+        (
+            "POST",
+            lambda db, ids: (
+                f"/meddelanden/{thread_id(db, 'Min vikt')}/svar",
+                {"body": "Tack!", "key": "matrix-reply"},
+            ),
+            MAJA_THREAD,
+            303,
+        ),
     ],
     "messages.mark_handled": [
-        ("POST", lambda db, ids: (f"/meddelanden/{thread_id(db, 'Min vikt')}/hanterad", {}),
-         {"staff-karin", "staff-erik"}, 303),
+        (
+            "POST",
+            lambda db, ids: (f"/meddelanden/{thread_id(db, 'Min vikt')}/hanterad", {}),
+            {"staff-karin", "staff-erik"},
+            303,
+        ),
     ],
     "messages.offer": [
-        ("POST", lambda db, ids: (f"/meddelanden/{thread_id(db, 'Min vikt')}/lamna",
-                                  {"colleague_id": ids["staff-erik"], "note": "Ta du"}),
-         {"staff-karin"}, 303),
+        (
+            "POST",
+            lambda db, ids: (
+                f"/meddelanden/{thread_id(db, 'Min vikt')}/lamna",
+                {"colleague_id": ids["staff-erik"], "note": "Ta du"},
+            ),
+            {"staff-karin"},
+            303,
+        ),
     ],
     "messages.take": [
-        ("POST", lambda db, ids: (f"/meddelanden/{thread_id(db, 'Min vikt')}/ta", {}),
-         set(), 303),
+        ("POST", lambda db, ids: (f"/meddelanden/{thread_id(db, 'Min vikt')}/ta", {}), set(), 303),
     ],
 }
 

@@ -1,0 +1,127 @@
+"""Real concurrent transactions on PostgreSQL, in a database of their own (made and dropped here),
+so committed rows never leak into other tests."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import create_app, migrations
+from app.access.actor import Actor
+from app.accounts.models import Person
+from app.db import database, make_engine, utcnow
+from app.demo.seed import seed_demo
+from app.messages import services
+from app.messages.models import Message, Thread
+from app.notifications.models import OutboxItem
+from app.notifications.services import queue
+from app.notifications.worker import deliver_one
+
+pytestmark = pytest.mark.postgres_only
+URL = os.environ.get("TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="module")
+def pg() -> Iterator[tuple[object, sessionmaker[Session], dict[str, int]]]:
+    if not URL:
+        pytest.skip("needs TEST_DATABASE_URL (PostgreSQL) for real concurrent transactions")
+    url = make_url(URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"{url.database}_concurrency"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    own_url = url.set(database=name).render_as_string(hide_password=False)
+    migrations.upgrade(own_url)
+    engine = make_engine(own_url)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    with factory() as session:
+        ids = seed_demo(session)
+        session.commit()
+    app = create_app({"TESTING": True, "DATABASE_URL": own_url})
+    database(app).engine.dispose()
+    database(app).engine = engine
+    database(app).session_factory = factory
+    yield app, factory, ids
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def in_parallel(count: int, work: Callable[[], object]) -> list[object]:
+    barrier = threading.Barrier(count)
+
+    def run() -> object:
+        barrier.wait()
+        return work()
+
+    with ThreadPoolExecutor(count) as pool:
+        return [f.result() for f in [pool.submit(run) for _ in range(count)]]
+
+
+def test_parallel_duplicate_sends_store_one_message(pg) -> None:
+    app, factory, ids = pg
+    key = "parallel-key-1"
+
+    def send() -> int:
+        with factory() as session:
+            maja = session.get(Person, ids["patient-maja"])
+            actor = Actor(session_row=None, token="", person=maja)  # type: ignore[arg-type]
+            thread = session.scalars(
+                select(Thread).where(Thread.subject.contains("Min vikt"))
+            ).one()
+            with app.app_context():
+                message = services.reply(session, actor, thread, "Samma text", key, utcnow())
+            session.commit()
+            return message.id
+
+    results = in_parallel(8, send)
+    assert len(set(results)) == 1
+    with factory() as session:
+        stored = session.scalar(
+            select(func.count(Message.id)).where(Message.idempotency_key == key)
+        )
+        assert stored == 1
+        items = session.scalar(
+            select(func.count(OutboxItem.id)).where(OutboxItem.dedupe_key.like(f"%:{results[0]}:%"))
+        )
+        assert items == 1
+
+
+def test_two_workers_never_send_the_same_notification(pg) -> None:
+    app, factory, ids = pg
+    with factory() as session:
+        for n in range(40):
+            queue(session, "new_reply", f"workers:{n}", person_id=ids["patient-maja"])
+        session.commit()
+    sent: list[str] = []
+    lock = threading.Lock()
+
+    class Recorder:
+        def send(self, message) -> None:  # noqa: ANN001
+            with lock:
+                sent.append(message["Message-ID"])
+
+    def work() -> int:
+        count = 0
+        with app.app_context():
+            while deliver_one(app, Recorder()):
+                count += 1
+        return count
+
+    counts = in_parallel(4, work)
+    with factory() as session:
+        left = session.scalar(
+            select(func.count(OutboxItem.id)).where(OutboxItem.delivered_at.is_(None))
+        )
+    assert left == 0
+    assert len(sent) == len(set(sent))
+    assert sum(counts) >= 40
+    assert sum(1 for c in counts if c) >= 2  # the work really was shared
