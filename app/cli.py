@@ -46,6 +46,16 @@ def register_commands(app: Flask) -> None:
 
         click.echo(f"Levererade {run(app, once=once, interval=interval)} aviseringar.")
 
+    @app.cli.command("outbox-daily-summary")
+    def outbox_daily_summary() -> None:
+        """Queue today's summary for staff who chose one instead of a mail per message."""
+        from app.clock import today
+        from app.notifications.services import queue_daily_summaries
+
+        with app.app_context(), session_scope(app) as session:
+            count = queue_daily_summaries(session, today().date().isoformat())
+        click.echo(f"{count} sammanfattningar köade.")
+
 
 def seed_if_empty(app: Flask) -> bool:
     """Seed the demo world unless there are people already. True if it seeded."""
@@ -74,6 +84,7 @@ def demo() -> None:
     migrations.upgrade(app.config["DATABASE_URL"])
     seed_if_empty(app)
     database(app).engine.dispose()
+    _deliver_in_background(app)
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
     click.echo(f"Samplan körs på http://{host}:{port}/  (demo: välj en person på /demo)")
@@ -87,6 +98,15 @@ def demo() -> None:
             "accesslog": "-",
         },
     ).run()
+
+
+def _deliver_in_background(app: Flask) -> None:
+    """The demo delivers its own notifications (to instance/mail/ unless SMTP is configured)."""
+    import threading
+
+    from app.notifications.worker import run
+
+    threading.Thread(target=run, args=(app,), kwargs={"interval": 5.0}, daemon=True).start()
 
 
 class _Server(BaseApplication):

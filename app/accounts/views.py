@@ -21,6 +21,7 @@ from flask_login import current_user, login_required
 
 from app.access.actor import Actor
 from app.accounts import oidc
+from app.accounts.models import Practitioner
 from app.accounts.sessions import end_session, open_sessions, sign_in, sign_out
 from app.clock import now
 from app.db import get_session
@@ -163,3 +164,28 @@ def stay_signed_in() -> Response:
     if request.headers.get("HX-Request"):
         return Response(status=204)
     return redirect(safe_next(request.form.get("next")) or url_for("plans.start"), code=303)
+
+
+@bp.route("/installningar", methods=["GET", "POST"])
+@login_required
+def settings() -> str | Response:
+    """Staff choose how they hear about patients' messages: each one, or a daily summary."""
+    actor = cast(Actor, current_user._get_current_object())
+    if actor.practitioner is None:
+        abort(404)
+    db = get_session()
+    practitioner = db.get(Practitioner, actor.practitioner.id)
+    if request.method == "POST":
+        choice = request.form.get("notify")
+        if choice not in ("each", "daily"):
+            return render_template(
+                "accounts/settings.html",
+                practitioner=practitioner,
+                error=_("Välj hur du vill få aviseringar."),
+            ), 400
+        practitioner.notify_each_message = choice == "each"
+        db.commit()
+        return redirect(url_for("accounts.settings", sparat=1), code=303)
+    return render_template(
+        "accounts/settings.html", practitioner=practitioner, saved=request.args.get("sparat") == "1"
+    )

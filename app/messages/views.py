@@ -191,7 +191,6 @@ def _thread_page(
     own = actor.person is not None and actor.person.id == thread.patient_id
     response = render(
         "messages/thread.html",
-        block="conversation" if request.args.get("fragment") else None,
         thread=thread,
         own=own,
         acting_for=None if (own or actor.is_staff) else thread.patient,
@@ -212,6 +211,25 @@ def _thread_page(
 @login_required
 def thread(thread_id: int) -> Response:
     return _thread_page(thread_id)
+
+
+@bp.get("/meddelanden/<int:thread_id>/nytt-i-traden")
+@login_required
+def thread_updates(thread_id: int) -> Response:
+    """The conversation, polled by htmx: 304 until a message or a read receipt changes it."""
+    db, actor, moment, thread = _thread_or_404(thread_id)
+    state = ":".join(f"{m.id}-{m.read_by_care_at is not None}" for m in thread.messages)
+    etag = hashlib.sha256(state.encode()).hexdigest()[:16]
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        services.mark_read(db, actor, thread, moment)
+        db.commit()
+        response = render(
+            "messages/thread.html", block="conversation", thread=thread, html=message_html
+        )
+    response.set_etag(etag)
+    return response
 
 
 @bp.post("/meddelanden/<int:thread_id>/svar")

@@ -70,3 +70,27 @@ def notify_new_message(session: Session, thread: Thread, message: Message) -> No
             practitioner_id=contact.id,
             payload={"thread_id": thread.id},
         )
+
+
+def queue_daily_summaries(session: Session, today: str) -> int:
+    """One summary a day for each practitioner who chose it and has threads waiting."""
+    from app.accounts.models import Practitioner
+    from app.messages.models import Thread, ThreadStatus
+
+    rows = session.scalars(
+        select(Practitioner.id)
+        .join(Thread, Thread.assigned_to_id == Practitioner.id)
+        .where(
+            Practitioner.notify_each_message.is_(False),
+            Thread.status == ThreadStatus.WAITING_FOR_CARE,
+        )
+        .distinct()
+    ).all()
+    for practitioner_id in rows:
+        queue(
+            session,
+            "daily_summary",
+            f"daily_summary:{practitioner_id}:{today}",
+            practitioner_id=practitioner_id,
+        )
+    return len(rows)

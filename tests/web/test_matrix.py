@@ -29,6 +29,7 @@ PUBLIC = {
     "static", "health.healthz", "demo.choose", "demo.sign_in_as", "accounts.sign_in_page",
     "accounts.start_sign_in", "accounts.finish_sign_in", "accounts.sign_out_view",
     "accounts.sessions_page", "accounts.end_session_view", "accounts.stay_signed_in",
+    "accounts.settings",
 }  # fmt: skip
 
 
@@ -106,6 +107,14 @@ PATIENT_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
     "messages.thread": [
         ("GET", _thread("Min vikt"), MAJA_THREAD, 200),
         ("GET", _thread("Illamående"), {"patient-per", "staff-sofia"}, 200),
+    ],
+    "messages.thread_updates": [
+        (
+            "GET",
+            lambda db, ids: f"/meddelanden/{thread_id(db, 'Min vikt')}/nytt-i-traden",
+            MAJA_THREAD,
+            200,
+        ),
     ],
     "messages.reply": [
         (

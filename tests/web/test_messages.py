@@ -270,3 +270,30 @@ def test_reading_a_thread_is_logged(app, db, ids) -> None:
         )
     ).one()
     assert entry.patient_id == ids["patient-maja"]
+
+
+def test_an_open_thread_refreshes_only_when_something_changed(app, auth, client, db) -> None:
+    tid = thread_id(db, "Min vikt")
+    auth.sign_in("patient-maja")
+    url = f"/meddelanden/{tid}/nytt-i-traden"
+    first = client.get(url, headers={"HX-Request": "true", "X-Samplan-Passive": "1"})
+    assert first.status_code == 200
+    assert first.get_data(as_text=True).lstrip().startswith('<ol class="conversation"')
+    etag = first.headers["ETag"]
+    same = client.get(url, headers={"HX-Request": "true", "If-None-Match": etag})
+    assert same.status_code == 304
+    karin = app.test_client()
+    Auth(karin).sign_in("staff-karin")
+    page = karin.get(f"/meddelanden/{tid}").get_data(as_text=True)
+    key = re.search(r'name="key" value="([^"]+)"', page).group(1)
+    karin.post(
+        f"/meddelanden/{tid}/svar",
+        data={
+            "csrf_token": csrf_token(karin, f"/meddelanden/{tid}"),
+            "key": key,
+            "body": "Nytt svar",
+        },
+    )
+    changed = client.get(url, headers={"HX-Request": "true", "If-None-Match": etag})
+    assert changed.status_code == 200
+    assert "Nytt svar" in changed.get_data(as_text=True)

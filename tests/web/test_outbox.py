@@ -144,3 +144,35 @@ def test_a_worker_killed_mid_batch_loses_nothing(app, db, ids) -> None:
 def _run_with(app, channel) -> None:  # noqa: ANN001
     while deliver_one(app, channel):
         pass
+
+
+def test_staff_choose_a_daily_summary_instead(app, db, ids) -> None:
+    from app.accounts.models import Practitioner
+    from app.notifications.services import queue_daily_summaries
+    from tests.conftest import Auth, csrf_token
+    from tests.helpers import visible_text
+
+    karin = app.test_client()
+    Auth(karin).sign_in("staff-karin")
+    token = csrf_token(karin, "/installningar")
+    assert (
+        karin.post("/installningar", data={"csrf_token": token, "notify": "x"}).status_code == 400
+    )
+    response = karin.post("/installningar", data={"csrf_token": token, "notify": "daily"})
+    assert response.status_code == 303
+    assert "Sparat." in visible_text(karin.get(response.headers["Location"]))
+    db.expire_all()
+    assert db.get(Practitioner, ids["staff-karin"]).notify_each_message is False
+
+    maja = app.test_client()
+    Auth(maja).sign_in("patient-maja")
+    from tests.web.test_messages import compose_form
+
+    before = len(pending(db))
+    maja.post("/meddelanden/nytt", data={**compose_form(maja), "subject": "Hej", "body": "Hej"})
+    assert len(pending(db)) == before  # no mail per message
+    assert queue_daily_summaries(db, "2026-11-23") >= 1
+    assert queue_daily_summaries(db, "2026-11-23") >= 1  # again the same day: no duplicate
+    summaries = [i for i in pending(db) if i.template == "daily_summary"]
+    assert len(summaries) == 1
+    assert summaries[0].recipient_practitioner_id == ids["staff-karin"]
