@@ -38,6 +38,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.demo.views import bp as demo_bp
     from app.messages.views import bp as messages_bp
     from app.plans.views import bp as plans_bp
+    from app.proxies.views import bp as proxies_bp
     from app.web import errors, security, templating
     from app.web.health import bp as health_bp
 
@@ -51,6 +52,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(plans_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(messages_bp)
+    app.register_blueprint(proxies_bp)
     if app.config["DEMO_MODE"]:
         app.register_blueprint(demo_bp)
 

@@ -45,6 +45,17 @@ class Config:
         self.RATELIMIT_STORAGE_URI: str = self.REDIS_URL or "memory://"
         self.RATELIMIT_SIGN_IN: str = env.get("SAMPLAN_RATELIMIT_SIGN_IN", "10 per minute")
         self.RATELIMIT_WRITE: str = env.get("SAMPLAN_RATELIMIT_WRITE", "30 per minute")
+        self.RATELIMIT_INVITATION_CODE: str = env.get(
+            "SAMPLAN_RATELIMIT_INVITATION_CODE", "5 per 15 minutes"
+        )
+        # Which scopes relatives may be granted here (HFD 2017:67: regions read the law
+        # differently). Space-separated Scope values; the default allows all.
+        self.PROXY_ALLOWED_SCOPES: frozenset[str] = frozenset(
+            env.get(
+                "SAMPLAN_PROXY_SCOPES",
+                "read_plans read_messages write_messages answer_for appointments",
+            ).split()
+        )
         self.BASE_URL: str = env.get("SAMPLAN_BASE_URL", "http://127.0.0.1:5000")
         self.SMTP_HOST: str | None = env.get("SAMPLAN_SMTP_HOST")
         self.SMTP_PORT: int = int(env.get("SAMPLAN_SMTP_PORT", "25"))

@@ -12,7 +12,9 @@ browser):
 * a reply in the patient's open thread, ``POST /meddelanden/<id>/svar``.
 
 Every patient signs in through the demo sign-in and fetches the form first (untimed), as a browser
-would; only the POST itself is timed.
+would; only the POST itself is timed. The SQL statements are those of the last warm-up request of
+each kind, seen by a ``before_cursor_execute`` listener: SQLite's explicit ``BEGIN`` is one of them,
+PostgreSQL's implicit one is not, and neither backend's COMMIT is.
 
 SQLite (a file under benchmarks/out/, which git ignores)::
 
@@ -134,6 +136,9 @@ class Timings:
 
     ms: dict[str, list[float]]
     statements: dict[str, list[str]]
+
+
+Timed = tuple[float, TestResponse, list[str]]  # milliseconds, the response, its SQL statements
 
 
 # --- Database ---------------------------------------------------------------------------------
@@ -471,18 +476,28 @@ def measure_inbox(app: Flask, oldest: Patient, requests: int, timings: Timings) 
     return len(THREAD_LINK.findall(html))
 
 
-def send_new(client: FlaskClient) -> tuple[float, TestResponse]:
+def timed_post(client: FlaskClient, path: str, data: dict[str, str], count_sql: bool) -> Timed:
+    """POST a form: milliseconds, the response, and its SQL statements if count_sql."""
+    engine = database(cast(Flask, client.application)).engine
+    with counting(engine, count_sql) as statements:
+        elapsed, response = timed(lambda: client.post(path, data=data))
+    expect(response, 303, f"POST {path}")
+    return elapsed, response, statements
+
+
+def send_new(client: FlaskClient, count_sql: bool) -> Timed:
+    """Open the compose page (untimed), then send to its first recipient, the coordinator."""
     html = expect(client.get("/meddelanden/nytt"), 200, "GET /meddelanden/nytt")
     form = form_fields(html, "GET /meddelanden/nytt", recipient=True)
     data = form | {"subject": NEW_SUBJECT, "body": NEW_BODY}
-    return timed(lambda: client.post("/meddelanden/nytt", data=data))
+    return timed_post(client, "/meddelanden/nytt", data, count_sql)
 
 
-def send_reply(client: FlaskClient, thread_id: int) -> tuple[float, TestResponse]:
+def send_reply(client: FlaskClient, thread_id: int, count_sql: bool) -> Timed:
+    """Open the thread (untimed), then reply in it."""
     path = f"/meddelanden/{thread_id}"
     form = form_fields(expect(client.get(path), 200, f"GET {path}"), f"GET {path}")
-    data = form | {"body": REPLY_BODY}
-    return timed(lambda: client.post(f"{path}/svar", data=data))
+    return timed_post(client, f"{path}/svar", form | {"body": REPLY_BODY}, count_sql)
 
 
 def write_as(
@@ -492,13 +507,8 @@ def write_as(
     SQL statements if count_sql (then the times are not meant to be kept)."""
     client = app.test_client()
     sign_in(client, patient.key)
-    engine = database(app).engine
-    with counting(engine, count_sql) as sent_sql:
-        sent, response = send_new(client)
-    expect(response, 303, "POST /meddelanden/nytt")
-    with counting(engine, count_sql) as reply_sql:
-        replied, response = send_reply(client, patient.thread_id)
-    expect(response, 303, f"POST /meddelanden/{patient.thread_id}/svar")
+    sent, _, sent_sql = send_new(client, count_sql)
+    replied, _, reply_sql = send_reply(client, patient.thread_id, count_sql)
     return sent, replied, {PAGES[1]: sent_sql, PAGES[2]: reply_sql} if count_sql else {}
 
 

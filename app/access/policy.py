@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, literal, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session, aliased
 from app.access.actor import Actor
 from app.accounts.models import Person
 from app.plans.models import CarePlan, CareTeamMember, PlanStatus
-from app.proxies.models import Guardianship, ProxyGrant, Scope
+from app.proxies.models import GrantExclusion, GrantRelation, Guardianship, ProxyGrant, Scope
 
 GUARDIAN_AGE_LIMIT = 13
 GUARDIAN_EXTENSION_LIMIT = 16
@@ -55,6 +56,18 @@ STAFF_ACTIONS = frozenset(
         Action.APPOINTMENTS,
     }
 )
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar day in Sweden (care-team dates and birthdays are Swedish dates)."""
+    return moment.astimezone(_zone()).date()
+
+
+def _zone() -> ZoneInfo:
+    from flask import current_app, has_app_context
+
+    name = current_app.config["TIMEZONE"] if has_app_context() else "Europe/Stockholm"
+    return ZoneInfo(name)
 
 
 def years_before(today: date, years: int) -> date:
@@ -99,10 +112,25 @@ def _staff_on_plan(actor: Actor, today: date) -> ColumnElement[bool]:
     )
 
 
+def allowed_proxy_scopes() -> frozenset[str]:
+    """The scopes relatives may hold in this deployment (regions read the law differently)."""
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return frozenset(scope.value for scope in Scope)
+    return frozenset(current_app.config["PROXY_ALLOWED_SCOPES"])
+
+
 def _person_may(
-    actor: Actor, action: Action, patient_id: Any, now: datetime
+    actor: Actor,
+    action: Action,
+    patient_id: Any,
+    now: datetime,
+    plan_id: Any = None,
+    thread_id: Any = None,
 ) -> ColumnElement[bool]:
-    """SQL: the signed-in person may do `action` for the patient whose id is `patient_id`."""
+    """SQL: the signed-in person may do `action` for the patient whose id is `patient_id`
+    (and, for a proxy, on this plan or thread unless the patient keeps it private from them)."""
     person = actor.person
     if person is None:
         return false()
@@ -110,20 +138,31 @@ def _person_may(
     needed = PROXY_SCOPE_FOR[action]
     if needed is None:
         return own
-    grant = exists().where(
+    grant_conditions = [
         ProxyGrant.proxy_id == person.id,
         ProxyGrant.patient_id == patient_id,
         ProxyGrant.revoked_at.is_(None),
         ProxyGrant.valid_from <= now,
         ProxyGrant.valid_until > now,
         (literal(" ") + ProxyGrant.scopes + literal(" ")).contains(f" {needed.value} "),
-    )
+    ]
+    if needed.value not in allowed_proxy_scopes():
+        # The deployment does not let relatives hold this scope; legal representatives keep it.
+        grant_conditions.append(ProxyGrant.relation == GrantRelation.LEGAL_REPRESENTATIVE)
+    private = [GrantExclusion.plan_id == plan_id] if plan_id is not None else []
+    if thread_id is not None:
+        private.append(GrantExclusion.thread_id == thread_id)
+    if private:
+        grant_conditions.append(
+            ~exists().where(GrantExclusion.grant_id == ProxyGrant.id, or_(*private))
+        )
+    grant = exists().where(*grant_conditions)
     child = aliased(Person)
     guardian = exists().where(
         Guardianship.guardian_id == person.id,
         Guardianship.child_id == patient_id,
         child.id == Guardianship.child_id,
-        guardian_rule(child, Guardianship, now.date()),
+        guardian_rule(child, Guardianship, local_date(now)),
     )
     return or_(own, grant, guardian)
 
@@ -133,7 +172,9 @@ def patient_clause(actor: Actor, action: Action, now: datetime) -> ColumnElement
     if actor.is_staff:
         if action not in STAFF_ACTIONS:
             return false()
-        return exists().where(CarePlan.patient_id == Person.id, _staff_on_plan(actor, now.date()))
+        return exists().where(
+            CarePlan.patient_id == Person.id, _staff_on_plan(actor, local_date(now))
+        )
     return _person_may(actor, action, Person.id, now)
 
 
@@ -142,10 +183,10 @@ def plan_clause(actor: Actor, action: Action, now: datetime) -> ColumnElement[bo
     if actor.is_staff:
         if action not in STAFF_ACTIONS:
             return false()
-        return _staff_on_plan(actor, now.date())
+        return _staff_on_plan(actor, local_date(now))
     return and_(
         CarePlan.status != PlanStatus.DRAFT,
-        _person_may(actor, action, CarePlan.patient_id, now),
+        _person_may(actor, action, CarePlan.patient_id, now, plan_id=CarePlan.id),
     )
 
 
@@ -198,7 +239,7 @@ def thread_clause(actor: Actor, action: Action, now: datetime) -> ColumnElement[
         if action not in STAFF_ACTIONS:
             return false()
         related = exists().where(
-            CarePlan.patient_id == Thread.patient_id, _staff_on_plan(actor, now.date())
+            CarePlan.patient_id == Thread.patient_id, _staff_on_plan(actor, local_date(now))
         )
         return and_(
             related,
@@ -208,4 +249,6 @@ def thread_clause(actor: Actor, action: Action, now: datetime) -> ColumnElement[
                 Thread.offered_to_id == practitioner.id,
             ),
         )
-    return _person_may(actor, action, Thread.patient_id, now)
+    return _person_may(
+        actor, action, Thread.patient_id, now, plan_id=Thread.plan_id, thread_id=Thread.id
+    )

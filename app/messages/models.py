@@ -23,8 +23,8 @@ class Thread(Base):
     __tablename__ = "thread"
     __table_args__ = (
         Index("ix_thread_patient_last", "patient_id", "last_message_at"),
-        Index("ix_thread_assigned_status", "assigned_to_id", "status"),
-        Index("ix_thread_unit_status", "unit_id", "status"),
+        Index("ix_thread_assigned_status", "assigned_to_id", "status", "waiting_since"),
+        Index("ix_thread_unit_status", "unit_id", "status", "waiting_since"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

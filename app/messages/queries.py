@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -16,11 +16,12 @@ from app.messages.workdays import add_working_days
 from app.plans.models import CarePlan
 
 
-def answer_due(thread: Thread, zone_today: date, local_day: date | None) -> date | None:
+def answer_due(thread: Thread, zone: tzinfo) -> date | None:
     """The day care promised to answer by, counted from the day the patient started waiting."""
-    if thread.waiting_since is None or local_day is None:
+    if thread.waiting_since is None:
         return None
-    return add_working_days(local_day, thread.unit.response_working_days)
+    started = thread.waiting_since.astimezone(zone).date()
+    return add_working_days(started, thread.unit.response_working_days)
 
 
 @dataclass
@@ -74,11 +75,14 @@ def thread_for(session: Session, actor: Actor, thread_id: int, now: datetime) ->
     ).first()
 
 
+INBOX_PAGE_SIZE = 50
+
+
 def inbox(
-    session: Session, actor: Actor, now: datetime, mine: bool, limit: int = 200
-) -> list[ThreadRow]:
-    """Open threads for the practitioner (assigned or offered to them) or their unit,
-    the longest-waiting first."""
+    session: Session, actor: Actor, now: datetime, mine: bool, page: int = 1
+) -> tuple[list[ThreadRow], int]:
+    """One page of open threads for the practitioner (assigned or offered to them) or their
+    unit, the longest-waiting first, and the number of open threads in all."""
     practitioner = actor.practitioner
     assert practitioner is not None  # noqa: S101 - staff only
     scope = (
@@ -96,13 +100,15 @@ def inbox(
         .correlate(Thread)
         .scalar_subquery()
     )
+    conditions = (
+        scope,
+        Thread.status != ThreadStatus.HANDLED,
+        thread_clause(actor, Action.READ_MESSAGES, now),
+    )
+    total = session.scalar(select(func.count(Thread.id)).where(*conditions)) or 0
     rows = session.execute(
         select(Thread, unread)
-        .where(
-            scope,
-            Thread.status != ThreadStatus.HANDLED,
-            thread_clause(actor, Action.READ_MESSAGES, now),
-        )
+        .where(*conditions)
         .options(
             joinedload(Thread.unit),
             joinedload(Thread.assigned_to),
@@ -110,9 +116,10 @@ def inbox(
             joinedload(Thread.patient),
         )
         .order_by(Thread.waiting_since.is_(None), Thread.waiting_since, Thread.last_message_at)
-        .limit(limit)
+        .limit(INBOX_PAGE_SIZE)
+        .offset((page - 1) * INBOX_PAGE_SIZE)
     ).all()
-    return [ThreadRow(thread, count or 0) for thread, count in rows]
+    return [ThreadRow(thread, count or 0) for thread, count in rows], total
 
 
 def colleagues_on_team(session: Session, thread: Thread, today: date) -> list[Practitioner]:

@@ -186,7 +186,6 @@ def _thread_page(
     db, actor, moment, thread = _thread_or_404(thread_id)
     services.mark_read(db, actor, thread, moment)
     db.commit()
-    local = thread.waiting_since.astimezone(zone()).date() if thread.waiting_since else None
     today = moment.astimezone(zone()).date()
     own = actor.person is not None and actor.person.id == thread.patient_id
     response = render(
@@ -194,7 +193,7 @@ def _thread_page(
         thread=thread,
         own=own,
         acting_for=None if (own or actor.is_staff) else thread.patient,
-        due=queries.answer_due(thread, today, local),
+        due=queries.answer_due(thread, zone()),
         today=today,
         can_write=may(db, actor, Action.WRITE_MESSAGES, thread.patient_id, moment),
         colleagues=queries.colleagues_on_team(db, thread, today) if actor.is_staff else [],
@@ -310,21 +309,25 @@ def inbox() -> Response:
     tab = request.args.get("flik", "mina")
     if tab not in ("mina", "enheten"):
         abort(404)
+    page = request.args.get("sida", "1")
+    if not page.isdigit() or int(page) < 1:
+        abort(404)
     db, moment = get_session(), now()
-    rows = queries.inbox(db, actor, moment, mine=tab == "mina")
-    today = moment.astimezone(zone()).date()
-    dues = {
-        row.thread.id: queries.answer_due(
-            row.thread,
-            today,
-            row.thread.waiting_since.astimezone(zone()).date()
-            if row.thread.waiting_since
-            else None,
-        )
-        for row in rows
-    }
+    rows, total = queries.inbox(db, actor, moment, mine=tab == "mina", page=int(page))
+    pages = max(1, -(-total // queries.INBOX_PAGE_SIZE))
+    if int(page) > pages:
+        abort(404)
+    dues = {row.thread.id: queries.answer_due(row.thread, zone()) for row in rows}
     return render(
-        "messages/inbox.html", block="threads", rows=rows, tab=tab, dues=dues, today=today
+        "messages/inbox.html",
+        block="threads",
+        rows=rows,
+        tab=tab,
+        dues=dues,
+        today=moment.astimezone(zone()).date(),
+        page=int(page),
+        pages=pages,
+        total=total,
     )
 
 

@@ -64,12 +64,19 @@ def compose(app: Flask, session: Session, item: OutboxItem) -> EmailMessage | No
         elif item.template == "new_patient_message":
             subject = _("Nytt meddelande från en patient i Samplan")
             body = _("En patient har skrivit till dig i Samplan.")
+        elif item.template == "proxy_activated":
+            subject = _("Någon kan nu agera för dig i Samplan")
+            body = _("En inbjudan som du skapade i Samplan har just använts.")
+        elif item.template == "proxy_expiring":
+            subject = _("En behörighet i Samplan upphör snart")
+            body = _("En behörighet att agera för någon i Samplan upphör inom en månad.")
         elif item.template == "daily_summary":
             subject = _("Dagens sammanfattning från Samplan")
             body = _("Du har meddelanden som väntar på svar i Samplan.")
         else:
             return None
-        footer = _("Logga in för att läsa: %(url)s", url=f"{base}/meddelanden")
+        path = "/meddelanden" if item.template.startswith(("new_", "daily")) else "/ombud"
+        footer = _("Logga in för att läsa: %(url)s", url=f"{base}{path}")
         note = _("Svara inte på det här mejlet. Vid akut fara, ring 112.")
     message = EmailMessage()
     message["Subject"] = subject

@@ -9,12 +9,13 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.access.actor import Actor
-from app.access.policy import Action, patient_clause, plan_clause, staff_patients
+from app.access.policy import Action, local_date, patient_clause, plan_clause, staff_patients
 from app.accounts.models import Person
 from app.appointments.models import Appointment, AppointmentStatus
 from app.goals.models import Activity, ActivityStatus, Goal, GoalStatus
 from app.messages.models import Message, Thread
 from app.plans.models import CarePlan, CareTeamMember, PlanStatus
+from app.proxies.models import ProxyGrant
 from app.whatmatters.models import WhatMatters
 
 GOALS_TOTAL = (
@@ -166,7 +167,7 @@ def overview_for(
             .where(
                 Activity.plan_id.in_(active_ids),
                 Activity.due_on.is_not(None),
-                Activity.due_on >= now.date(),
+                Activity.due_on >= local_date(now),
                 Activity.status.in_([ActivityStatus.PLANNED, ActivityStatus.ONGOING]),
             )
             .options(
@@ -181,21 +182,36 @@ def overview_for(
 
 def plan_for(session: Session, actor: Actor, plan_id: int, now: datetime) -> CarePlan | None:
     """A plan with everything its page shows, if the actor may read it; else None (404)."""
-    found = plan_with_write(session, actor, plan_id, now)
-    return found[0] if found else None
+    found = plan_page(session, actor, plan_id, now)
+    return found.plan if found else None
 
 
-def plan_with_write(
-    session: Session, actor: Actor, plan_id: int, now: datetime
-) -> tuple[CarePlan, bool] | None:
-    """plan_for, and whether the actor may write messages about it, in the same statement."""
+@dataclass
+class PlanPage:
+    plan: CarePlan
+    what_matters: WhatMatters | None
+    can_write_messages: bool
+
+
+def plan_page(session: Session, actor: Actor, plan_id: int, now: datetime) -> PlanPage | None:
+    """The plan with its team, goals, activities and versions, the patient's latest what-matters
+    answers, and whether the actor may write about it: authorised and loaded in one statement
+    (plus one per collection). None means 404."""
+    latest = (
+        select(func.max(WhatMatters.id))
+        .where(WhatMatters.patient_id == CarePlan.patient_id)
+        .correlate(CarePlan)
+        .scalar_subquery()
+    )
     row = session.execute(
-        select(CarePlan, plan_clause(actor, Action.WRITE_MESSAGES, now))
+        select(CarePlan, WhatMatters, plan_clause(actor, Action.WRITE_MESSAGES, now))
+        .outerjoin(WhatMatters, WhatMatters.id == latest)
         .where(CarePlan.id == plan_id, plan_clause(actor, Action.READ_PLANS, now))
         .options(
             joinedload(CarePlan.unit),
             joinedload(CarePlan.patient),
             joinedload(CarePlan.consent_recorded_by),
+            joinedload(WhatMatters.written_by),
             _team_loader(),
             selectinload(CarePlan.goals),
             selectinload(CarePlan.activities).options(
@@ -205,7 +221,24 @@ def plan_with_write(
             selectinload(CarePlan.versions),
         )
     ).first()
-    return (row[0], bool(row[1])) if row else None
+    return PlanPage(row[0], row[1], bool(row[2])) if row else None
+
+
+def acting_for_patient(session: Session, patient_id: int, now: datetime) -> list[ProxyGrant]:
+    """Valid grants on a patient (proxies and legal representatives), for staff to see."""
+    return list(
+        session.scalars(
+            select(ProxyGrant)
+            .where(
+                ProxyGrant.patient_id == patient_id,
+                ProxyGrant.revoked_at.is_(None),
+                ProxyGrant.valid_from <= now,
+                ProxyGrant.valid_until > now,
+            )
+            .options(joinedload(ProxyGrant.proxy))
+            .order_by(ProxyGrant.valid_until)
+        )
+    )
 
 
 def latest_what_matters_for(session: Session, patient_id: int) -> WhatMatters | None:

@@ -20,12 +20,13 @@ from app.plans import presenting
 from app.plans.models import CarePlan, PlanStatus
 from app.plans.nextstep import next_step
 from app.plans.queries import (
-    latest_what_matters_for,
+    acting_for_patient,
     load_patient,
     overview_for,
-    plan_with_write,
+    plan_page,
     staff_patient_page,
 )
+from app.proxies.names import SCOPE_NAMES
 from app.web.templating import render
 
 bp = limit_writes(Blueprint("plans", __name__))
@@ -119,14 +120,14 @@ def act_for() -> Response:
 def plan(plan_id: int) -> Response:
     actor = current_actor()
     db, moment = get_session(), now()
-    found = plan_with_write(db, actor, plan_id, moment)
+    found = plan_page(db, actor, plan_id, moment)
     if found is None:
         owner = db.scalar(select(CarePlan.patient_id).where(CarePlan.id == plan_id))
         record_refusal(db, actor, owner, "care_plan", plan_id, moment)
         db.commit()
         abort(404)
-    care_plan, can_write = found
-    what_matters = latest_what_matters_for(db, care_plan.patient_id)
+    care_plan, what_matters, can_write = found.plan, found.what_matters, found.can_write_messages
+    representatives = acting_for_patient(db, care_plan.patient_id, moment) if actor.is_staff else []
     record_access(db, actor, care_plan.patient_id, "read", "care_plan", care_plan.id, moment)
     db.commit()
     today = moment.astimezone(zone()).date()
@@ -145,6 +146,8 @@ def plan(plan_id: int) -> Response:
         own=own,
         today=today,
         presenting=presenting,
+        representatives=representatives,
+        scope_names=SCOPE_NAMES,
         can_write_messages=can_write
         and not actor.is_staff
         and care_plan.status == PlanStatus.ACTIVE,

@@ -45,10 +45,14 @@ class ProxyGrant(Base):
     decision_reference: Mapped[str | None] = mapped_column(String(200))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     patient: Mapped[Person] = relationship(foreign_keys=[patient_id])
     proxy: Mapped[Person] = relationship(foreign_keys=[proxy_id])
+    exclusions: Mapped[list[GrantExclusion]] = relationship(
+        back_populates="grant", cascade="all, delete-orphan"
+    )
 
     @property
     def scope_set(self) -> frozenset[str]:
@@ -56,6 +60,41 @@ class ProxyGrant(Base):
 
     def is_valid(self, now: datetime) -> bool:
         return self.revoked_at is None and self.valid_from <= now < self.valid_until
+
+
+class GrantExclusion(Base):
+    """A plan or thread the patient keeps private from one proxy."""
+
+    __tablename__ = "grant_exclusion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("proxy_grant.id"), index=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("care_plan.id"))
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("thread.id"))
+
+    grant: Mapped[ProxyGrant] = relationship(back_populates="exclusions")
+
+
+class ProxyInvitation(Base):
+    """A one-time code the patient passes on; only its hash is stored."""
+
+    __tablename__ = "proxy_invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    relation_label: Mapped[str] = mapped_column(String(100), default="")
+    scopes: Mapped[str] = mapped_column(String(200))
+    grant_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Plan ids kept private from whoever accepts, space-separated.
+    private_plan_ids: Mapped[str] = mapped_column(String(500), default="")
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    patient: Mapped[Person] = relationship(foreign_keys=[patient_id])
 
 
 class Guardianship(Base):

@@ -41,6 +41,42 @@ def _thread(subject: str) -> Callable[[Session, dict[str, int]], str]:
     return lambda db, ids: f"/meddelanden/{thread_id(db, subject)}"
 
 
+def anna_grant(db: Session, ids: dict[str, int]) -> int:
+    from sqlalchemy import select
+
+    from app.proxies.models import ProxyGrant
+
+    return db.scalars(select(ProxyGrant.id).where(ProxyGrant.proxy_id == ids["proxy-anna"])).one()
+
+
+def guardianship(db: Session, ids: dict[str, int]) -> int:
+    from sqlalchemy import select
+
+    from app.proxies.models import Guardianship
+
+    return db.scalars(
+        select(Guardianship.id).where(Guardianship.child_id == ids["patient-elias"])
+    ).one()
+
+
+def invitation(db: Session, ids: dict[str, int]) -> int:
+    from datetime import timedelta
+
+    from app.db import utcnow
+    from app.proxies.models import ProxyInvitation
+
+    row = ProxyInvitation(
+        patient_id=ids["patient-maja"],
+        code_hash=f"matrix-{utcnow()}",
+        scopes="read_plans",
+        grant_until=utcnow() + timedelta(days=30),
+        expires_at=utcnow() + timedelta(days=7),
+    )
+    db.add(row)
+    db.flush()
+    return row.id
+
+
 MAJA_THREAD = {"patient-maja", "proxy-anna", "staff-karin", "staff-erik"}
 
 # endpoint -> list of (method, url builder, personas allowed, status when allowed)
@@ -107,6 +143,78 @@ PATIENT_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
     "messages.thread": [
         ("GET", _thread("Min vikt"), MAJA_THREAD, 200),
         ("GET", _thread("Illamående"), {"patient-per", "staff-sofia"}, 200),
+    ],
+    "proxies.own": [("GET", lambda db, ids: "/ombud", PATIENTS, 200)],
+    "proxies.use_code": [("GET", lambda db, ids: "/ombud/anvand-kod", PEOPLE, 200)],
+    "proxies.invite": [
+        (
+            "POST",
+            lambda db, ids: ("/ombud/bjud-in", {"scopes": "read_plans", "months": "12"}),
+            PATIENTS,
+            303,
+        ),
+    ],
+    "proxies.change": [
+        (
+            "POST",
+            lambda db, ids: (f"/ombud/{anna_grant(db, ids)}/behorighet", {"scopes": "read_plans"}),
+            {"patient-maja"},
+            303,
+        ),
+    ],
+    "proxies.revoke": [
+        (
+            "POST",
+            lambda db, ids: (f"/ombud/{anna_grant(db, ids)}/aterkalla", {}),
+            {"patient-maja"},
+            303,
+        ),
+    ],
+    "proxies.cancel": [
+        (
+            "POST",
+            lambda db, ids: (f"/ombud/inbjudan/{invitation(db, ids)}/avbryt", {}),
+            {"patient-maja"},
+            303,
+        ),
+    ],
+    "proxies.staff_view": [
+        (
+            "GET",
+            lambda db, ids: f"/patient/{ids['patient-maja']}/foretradare",
+            {"staff-karin", "staff-erik", "staff-lena"},
+            200,
+        ),
+    ],
+    "proxies.register_representative": [
+        (
+            "POST",
+            lambda db, ids: (
+                f"/patient/{ids['patient-ali']}/foretradare",
+                {
+                    "personal_number": "19700101-9806",
+                    "given_name": "Gun",
+                    "family_name": "Man",
+                    "kind": "god man",
+                    "decision_reference": "ÖF 2026-12",
+                    "scopes": "read_plans",
+                    "until": "2030-01-01",
+                },
+            ),
+            {"staff-karin", "staff-erik", "staff-lena"},
+            303,
+        ),
+    ],
+    "proxies.guardian_decision": [
+        (
+            "POST",
+            lambda db, ids: (
+                f"/patient/{ids['patient-elias']}/vardnadshavare/{guardianship(db, ids)}",
+                {"until": "2030-01-01", "decision": "Elias samtycker."},
+            ),
+            {"staff-amir"},
+            400,
+        ),
     ],
     "messages.thread_updates": [
         (
