@@ -153,9 +153,9 @@ def _person_may(
     if thread_id is not None:
         private.append(GrantExclusion.thread_id == thread_id)
     if private:
-        grant_conditions.append(
-            ~exists().where(GrantExclusion.grant_id == ProxyGrant.id, or_(*private))
-        )
+        # Correlate to the plan or thread being checked, however deep the nesting.
+        excluded = exists().where(GrantExclusion.grant_id == ProxyGrant.id, or_(*private))
+        grant_conditions.append(~excluded.correlate_except(GrantExclusion))
     grant = exists().where(*grant_conditions)
     child = aliased(Person)
     guardian = exists().where(
