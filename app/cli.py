@@ -57,6 +57,17 @@ def register_commands(app: Flask) -> None:
         click.echo(f"{count} sammanfattningar köade.")
 
 
+    @app.cli.command("proxy-reminders")
+    def proxy_reminders() -> None:
+        """Queue reminders for grants that end within a month (run daily)."""
+        from app.clock import now
+        from app.proxies.services import queue_expiry_reminders
+
+        with app.app_context(), session_scope(app) as session:
+            count = queue_expiry_reminders(session, now())
+        click.echo(f"{count} påminnelser köade.")
+
+
 def seed_if_empty(app: Flask) -> bool:
     """Seed the demo world unless there are people already. True if it seeded."""
     from app.accounts.models import Person
