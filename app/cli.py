@@ -56,7 +56,6 @@ def register_commands(app: Flask) -> None:
             count = queue_daily_summaries(session, today().date().isoformat())
         click.echo(f"{count} sammanfattningar köade.")
 
-
     @app.cli.command("proxy-reminders")
     def proxy_reminders() -> None:
         """Queue reminders for grants that end within a month (run daily)."""

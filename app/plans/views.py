@@ -27,6 +27,7 @@ from app.plans.queries import (
     staff_patient_page,
 )
 from app.proxies.names import SCOPE_NAMES
+from app.proxies.services import mark_used
 from app.web.templating import render
 
 bp = limit_writes(Blueprint("plans", __name__))
@@ -58,6 +59,8 @@ def start() -> Response:
         represented = list(db.scalars(represented_patients(actor, moment)))
         if len(represented) == 1:
             subject.choose(represented[0].id)
+            mark_used(db, actor, represented[0].id, moment)
+            db.commit()
             return redirect(url_for("plans.start"), code=303)
         return render("plans/choose_person.html", represented=represented)
     step = next_step(
@@ -112,6 +115,8 @@ def act_for() -> Response:
     if allowed is None:
         abort(404)
     subject.choose(allowed.id)
+    mark_used(get_session(), actor, allowed.id, now())
+    get_session().commit()
     return redirect(url_for("plans.start"), code=303)
 
 

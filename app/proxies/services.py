@@ -13,7 +13,7 @@ import secrets
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.access.actor import Actor
@@ -342,3 +342,18 @@ def queue_expiry_reminders(session: Session, now: datetime) -> int:
         grant.reminded_at = now
     session.flush()
     return len(grants)
+
+
+def mark_used(session: Session, actor: Actor, patient_id: int, now: datetime) -> None:
+    """Note when a proxy last chose to act for the patient (shown to the patient)."""
+    if actor.person is None:
+        return
+    session.execute(
+        update(ProxyGrant)
+        .where(
+            ProxyGrant.proxy_id == actor.person.id,
+            ProxyGrant.patient_id == patient_id,
+            ProxyGrant.revoked_at.is_(None),
+        )
+        .values(last_used_at=now)
+    )

@@ -353,3 +353,11 @@ def test_expiry_reminders_go_to_both_once(db, ids):
         )
     )
     assert people == {ids["patient-maja"], ids["proxy-anna"]}
+
+
+def test_the_patient_sees_when_a_proxy_last_acted(app, auth, client, db, ids):
+    anna = app.test_client()
+    Auth(anna).sign_in("proxy-anna")
+    anna.get("/", follow_redirects=True)
+    auth.sign_in("patient-maja")
+    assert "Senast använd" in visible_text(client.get("/ombud"))
