@@ -34,13 +34,17 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from app.accounts import oidc, sessions
     from app.accounts.views import bp as accounts_bp
+    from app.agreements.views import bp as agreements_bp
+    from app.appointments.views import bp as appointments_bp
     from app.audit.views import bp as audit_bp
     from app.demo.views import bp as demo_bp
+    from app.goals.views import bp as goals_bp
     from app.messages.views import bp as messages_bp
     from app.plans.views import bp as plans_bp
     from app.proxies.views import bp as proxies_bp
     from app.web import errors, security, templating
     from app.web.health import bp as health_bp
+    from app.whatmatters.views import bp as whatmatters_bp
 
     sessions.init_app(app)
     oidc.init_app(app)
@@ -53,8 +57,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(audit_bp)
     app.register_blueprint(messages_bp)
     app.register_blueprint(proxies_bp)
+    app.register_blueprint(whatmatters_bp)
+    app.register_blueprint(goals_bp)
+    app.register_blueprint(agreements_bp)
+    app.register_blueprint(appointments_bp)
     if app.config["DEMO_MODE"]:
         app.register_blueprint(demo_bp)
+
+    from app.plans import presenting
+
+    app.jinja_env.globals["presenting"] = presenting
 
     from app.cli import register_commands
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import CareUnit, Practitioner
@@ -46,6 +46,11 @@ class Appointment(Base):
         default=AppointmentStatus.PROPOSED,
     )
     patient_note: Mapped[str] = mapped_column(Text, default="")
+    # Care may offer several times for one purpose; accepting one declines the others.
+    offer_group: Mapped[str | None] = mapped_column(String(40), index=True)
+    requested_on: Mapped[date | None] = mapped_column(Date)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     unit: Mapped[CareUnit] = relationship(lazy="joined", innerjoin=True)

@@ -41,6 +41,11 @@ class Goal(Base):
         str_enum(ProposedBy, 20), default=ProposedBy.CARE
     )
     decline_reason: Mapped[str | None] = mapped_column(Text)
+    proposed_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    # The patient's latest word on it ("done", "not_yet", "hard"); history in ProgressReport.
+    progress_state: Mapped[str | None] = mapped_column(String(20))
+    progress_note: Mapped[str | None] = mapped_column(Text)
+    progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -85,6 +90,10 @@ class Activity(Base):
     status: Mapped[ActivityStatus] = mapped_column(
         str_enum(ActivityStatus, 20), default=ActivityStatus.ONGOING
     )
+    # The patient's latest word on it ("done", "not_yet", "hard"); history in ProgressReport.
+    progress_state: Mapped[str | None] = mapped_column(String(20))
+    progress_note: Mapped[str | None] = mapped_column(Text)
+    progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     plan: Mapped[CarePlan] = relationship(back_populates="activities")

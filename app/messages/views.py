@@ -126,7 +126,17 @@ def compose() -> Response:
     if patient is None or not may(db, actor, Action.WRITE_MESSAGES, patient.id, now()):
         abort(404)
     to = f"{request.args.get('plan', '')}:{request.args.get('till', '')}"
-    return _compose_page(actor, patient, {"to": to, "key": _key()}, {})
+    if to.endswith(":"):  # a plan without a person: its coordinator
+        to = next(
+            (
+                f"{plan.id}:{members[0].practitioner_id}"
+                for plan, members in _recipients(actor, patient.id)
+                if str(plan.id) == request.args.get("plan")
+            ),
+            to,
+        )
+    form = {"to": to, "key": _key(), "subject": request.args.get("amne", "")[:200]}
+    return _compose_page(actor, patient, form, {})
 
 
 @bp.post("/meddelanden/nytt")

@@ -13,6 +13,7 @@ from app.accounts.models import CareUnit, Person, Practitioner
 from app.db import Base, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
+    from app.agreements.models import Agreement
     from app.goals.models import Activity, Goal
 
 
@@ -171,3 +172,11 @@ class PlanVersion(Base):
 
     plan: Mapped[CarePlan] = relationship(back_populates="versions")
     published_by: Mapped[Practitioner] = relationship(lazy="joined", innerjoin=True)
+    # The patient's answer to this version, if any (Agreement is unique per plan and version).
+    agreement: Mapped[Agreement | None] = relationship(
+        primaryjoin="and_(Agreement.plan_id == foreign(PlanVersion.plan_id), "
+        "Agreement.plan_version == foreign(PlanVersion.number))",
+        viewonly=True,
+        uselist=False,
+        lazy="joined",
+    )

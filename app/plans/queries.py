@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from app.access.actor import Actor
 from app.access.policy import Action, local_date, patient_clause, plan_clause, staff_patients
 from app.accounts.models import Person
 from app.appointments.models import Appointment, AppointmentStatus
+from app.audit.models import AccessLogEntry
 from app.goals.models import Activity, ActivityStatus, Goal, GoalStatus
 from app.messages.models import Message, Thread
 from app.plans.models import CarePlan, CareTeamMember, PlanStatus
@@ -96,6 +97,8 @@ class LoadedPatient:
     unread: int
     can_read_messages: bool
     can_write_messages: bool
+    can_answer: bool
+    can_handle_appointments: bool
 
 
 def load_patient(
@@ -114,6 +117,8 @@ def load_patient(
             unread_for_patient(patient_id).scalar_subquery(),
             patient_clause(actor, Action.READ_MESSAGES, now),
             patient_clause(actor, Action.WRITE_MESSAGES, now),
+            patient_clause(actor, Action.ANSWER_FOR, now),
+            patient_clause(actor, Action.APPOINTMENTS, now),
         )
         .outerjoin(latest, latest.c.patient_id == Person.id)
         .outerjoin(WhatMatters, WhatMatters.id == latest.c.id)
@@ -122,7 +127,7 @@ def load_patient(
     ).first()
     if row is None:
         return None
-    return LoadedPatient(row[0], row[1], row[2] or 0, bool(row[3]), bool(row[4]))
+    return LoadedPatient(row[0], row[1], row[2] or 0, *(bool(flag) for flag in row[3:7]))
 
 
 def overview_for(
@@ -191,23 +196,54 @@ class PlanPage:
     plan: CarePlan
     what_matters: WhatMatters | None
     can_write_messages: bool
+    can_answer: bool
+    # For staff: the answers as they were when this practitioner last opened a plan of the
+    # patient's (None if never), so the page can say what changed since.
+    what_matters_seen: WhatMatters | None
+    seen_before: bool
 
 
 def plan_page(session: Session, actor: Actor, plan_id: int, now: datetime) -> PlanPage | None:
-    """The plan with its team, goals, activities and versions, the patient's latest what-matters
-    answers, and whether the actor may write about it: authorised and loaded in one statement
-    (plus one per collection). None means 404."""
+    """The plan with its team, goals, activities and versions (with the patient's answers), the
+    patient's latest what-matters answers, and what the actor may do: authorised and loaded in
+    one statement, plus one per collection. None means 404."""
     latest = (
         select(func.max(WhatMatters.id))
         .where(WhatMatters.patient_id == CarePlan.patient_id)
         .correlate(CarePlan)
         .scalar_subquery()
     )
+    seen = aliased(WhatMatters)
+    columns = [
+        CarePlan,
+        WhatMatters,
+        plan_clause(actor, Action.WRITE_MESSAGES, now),
+        plan_clause(actor, Action.ANSWER_FOR, now),
+    ]
+    query = select(*columns).outerjoin(WhatMatters, WhatMatters.id == latest)
+    if actor.practitioner is not None:
+        last_look = (
+            select(func.max(AccessLogEntry.at))
+            .where(
+                AccessLogEntry.patient_id == CarePlan.patient_id,
+                AccessLogEntry.actor_practitioner_id == actor.practitioner.id,
+                AccessLogEntry.object_type == "care_plan",
+                AccessLogEntry.allowed.is_(True),
+            )
+            .correlate(CarePlan)
+            .scalar_subquery()
+        )
+        seen_id = (
+            select(func.max(WhatMatters.id))
+            .where(
+                WhatMatters.patient_id == CarePlan.patient_id, WhatMatters.created_at <= last_look
+            )
+            .correlate(CarePlan)
+            .scalar_subquery()
+        )
+        query = query.add_columns(seen, last_look.is_not(None)).outerjoin(seen, seen.id == seen_id)
     row = session.execute(
-        select(CarePlan, WhatMatters, plan_clause(actor, Action.WRITE_MESSAGES, now))
-        .outerjoin(WhatMatters, WhatMatters.id == latest)
-        .where(CarePlan.id == plan_id, plan_clause(actor, Action.READ_PLANS, now))
-        .options(
+        query.where(CarePlan.id == plan_id, plan_clause(actor, Action.READ_PLANS, now)).options(
             joinedload(CarePlan.unit),
             joinedload(CarePlan.patient),
             joinedload(CarePlan.consent_recorded_by),
@@ -221,7 +257,17 @@ def plan_page(session: Session, actor: Actor, plan_id: int, now: datetime) -> Pl
             selectinload(CarePlan.versions),
         )
     ).first()
-    return PlanPage(row[0], row[1], bool(row[2])) if row else None
+    if row is None:
+        return None
+    staff = actor.practitioner is not None
+    return PlanPage(
+        row[0],
+        row[1],
+        bool(row[2]),
+        bool(row[3]),
+        row[4] if staff else None,
+        bool(row[5]) if staff else False,
+    )
 
 
 def acting_for_patient(session: Session, patient_id: int, now: datetime) -> list[ProxyGrant]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from flask import Blueprint, Response, abort, redirect, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -12,10 +12,12 @@ from app.access import subject
 from app.access.actor import Actor
 from app.access.policy import Action, represented_patients
 from app.accounts.models import Person
+from app.agreements.services import last_answer, unanswered_changes
 from app.audit.services import record_access, record_refusal
 from app.clock import now, zone
 from app.db import get_session
 from app.extensions import limit_writes
+from app.goals.views import STATES
 from app.plans import presenting
 from app.plans.models import CarePlan, PlanStatus
 from app.plans.nextstep import next_step
@@ -29,6 +31,8 @@ from app.plans.queries import (
 from app.proxies.names import SCOPE_NAMES
 from app.proxies.services import mark_used
 from app.web.templating import render
+from app.whatmatters.services import changed_fields
+from app.whatmatters.views import QUESTIONS
 
 bp = limit_writes(Blueprint("plans", __name__))
 
@@ -81,6 +85,8 @@ def start() -> Response:
         presenting=presenting,
         can_read_messages=loaded.can_read_messages,
         can_write_messages=loaded.can_write_messages,
+        can_answer=loaded.can_answer,
+        can_handle_appointments=loaded.can_handle_appointments,
     )
 
 
@@ -132,6 +138,11 @@ def plan(plan_id: int) -> Response:
         db.commit()
         abort(404)
     care_plan, what_matters, can_write = found.plan, found.what_matters, found.can_write_messages
+    changed = (
+        changed_fields(what_matters, found.what_matters_seen)
+        if actor.is_staff and found.seen_before
+        else []
+    )
     representatives = acting_for_patient(db, care_plan.patient_id, moment) if actor.is_staff else []
     record_access(db, actor, care_plan.patient_id, "read", "care_plan", care_plan.id, moment)
     db.commit()
@@ -152,6 +163,14 @@ def plan(plan_id: int) -> Response:
         today=today,
         presenting=presenting,
         representatives=representatives,
+        can_answer=found.can_answer
+        and not actor.is_staff
+        and care_plan.status == PlanStatus.ACTIVE,
+        what_matters_changed=changed,
+        unanswered=unanswered_changes(care_plan.versions),
+        last_answered=last_answer(care_plan.versions),
+        questions=QUESTIONS,
+        progress_states=STATES,
         scope_names=SCOPE_NAMES,
         can_write_messages=can_write
         and not actor.is_staff
@@ -175,3 +194,37 @@ def _staff_start(actor: Actor) -> Response:
         presenting=presenting,
         active=PlanStatus.ACTIVE,
     )
+
+
+@bp.get("/plan/<int:plan_id>/utskrift.pdf")
+@login_required
+def plan_pdf(plan_id: int) -> Response:
+    """The plan as a PDF to keep or print: dated, versioned, readable in black and white."""
+    actor = current_actor()
+    db, moment = get_session(), now()
+    found = plan_page(db, actor, plan_id, moment)
+    if found is None:
+        abort(404)
+    care_plan = found.plan
+    today = moment.astimezone(zone()).date()
+    html = render_template(
+        "plans/pdf.html",
+        plan=care_plan,
+        patient=care_plan.patient,
+        what_matters=found.what_matters,
+        team=care_plan.current_team(today),
+        goals=presenting.goal_tree(care_plan.goals),
+        activity_groups=presenting.group_activities(
+            care_plan.activities, False, care_plan.patient.given_name
+        ),
+        printed_at=moment,
+        questions=QUESTIONS,
+    )
+    record_access(db, actor, care_plan.patient_id, "export", "care_plan", care_plan.id, moment)
+    db.commit()
+    from app.plans.pdf import to_pdf
+
+    response = Response(to_pdf(html), mimetype="application/pdf")
+    name = f"samplan-plan-{care_plan.id}-v{care_plan.published_version}.pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -77,6 +77,54 @@ def invitation(db: Session, ids: dict[str, int]) -> int:
     return row.id
 
 
+# Who may answer for a patient: the patient, and guardians (Anna's grant lacks answer_for).
+ANSWER = {"patient-maja", "patient-per", "patient-elias", "patient-ali", "guardian-sara"}
+
+
+def patient_activity(db: Session, title: str) -> int:
+    from sqlalchemy import select
+
+    from app.goals.models import Activity
+
+    return db.scalars(
+        select(Activity.id).where(
+            Activity.plan_id == plan_id(db, title), Activity.responsible == "patient"
+        )
+    ).first()
+
+
+def proposed_goal(db: Session, ids: dict[str, int]) -> int:
+    from app.goals.models import Goal, GoalStatus, ProposedBy
+
+    goal = Goal(
+        plan_id=plan_id(db, "trygg hemma"),
+        text="Matrisförslag",
+        status=GoalStatus.PROPOSED,
+        proposed_by=ProposedBy.PATIENT,
+    )
+    db.add(goal)
+    db.flush()
+    return goal.id
+
+
+def published(db: Session, title: str) -> str:
+    from app.plans.models import CarePlan
+
+    return str(db.get(CarePlan, plan_id(db, title)).published_version)
+
+
+def appointment(db: Session, ids: dict[str, int], persona: str) -> int:
+    from sqlalchemy import select
+
+    from app.appointments.models import Appointment
+
+    return db.scalars(
+        select(Appointment.id)
+        .where(Appointment.patient_id == ids[persona])
+        .order_by(Appointment.starts_at)
+    ).first()
+
+
 MAJA_THREAD = {"patient-maja", "proxy-anna", "staff-karin", "staff-erik"}
 
 # endpoint -> list of (method, url builder, personas allowed, status when allowed)
@@ -216,6 +264,118 @@ PATIENT_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
             400,
         ),
     ],
+    "whatmatters.overview": [("GET", lambda db, ids: "/viktigt", PEOPLE, 200)],
+    "whatmatters.step": [("GET", lambda db, ids: "/viktigt/0", ANSWER, 200)],
+    "whatmatters.save": [
+        ("POST", lambda db, ids: ("/viktigt/0", {"answer": "Stugan"}), ANSWER, 303)
+    ],
+    "goals.propose_form": [
+        ("GET", lambda db, ids: f"/plan/{plan_id(db, 'trygg hemma')}/mal", {"patient-maja"}, 200)
+    ],
+    "goals.propose": [
+        (
+            "POST",
+            lambda db, ids: (
+                f"/plan/{plan_id(db, 'trygg hemma')}/mal",
+                {"goal": "Gå till brevlådan"},
+            ),
+            {"patient-maja"},
+            303,
+        ),
+    ],
+    "goals.progress_form": [
+        (
+            "GET",
+            lambda db, ids: f"/insats/{patient_activity(db, 'trygg hemma')}/lage",
+            {"patient-maja"},
+            200,
+        ),
+    ],
+    "goals.progress": [
+        (
+            "POST",
+            lambda db, ids: (
+                f"/insats/{patient_activity(db, 'trygg hemma')}/lage",
+                {"state": "done", "note": ""},
+            ),
+            {"patient-maja"},
+            303,
+        ),
+    ],
+    "goals.decide": [
+        (
+            "POST",
+            lambda db, ids: (f"/mal/{proposed_goal(db, ids)}/beslut", {"decision": "accept"}),
+            {"staff-karin", "staff-erik", "staff-lena"},
+            303,
+        ),
+    ],
+    "agreements.answer": [
+        (
+            "POST",
+            lambda db, ids: (
+                f"/plan/{plan_id(db, 'trygg hemma')}/svar",
+                {"answer": "agree", "version": published(db, "trygg hemma")},
+            ),
+            {"patient-maja"},
+            303,
+        ),
+    ],
+    "plans.plan_pdf": [
+        (
+            "GET",
+            lambda db, ids: f"/plan/{plan_id(db, 'tjocktarmscancer')}/utskrift.pdf",
+            {"patient-per", "staff-sofia"},
+            200,
+        ),
+    ],
+    "appointments.listing": [("GET", lambda db, ids: "/tider", ANSWER, 200)],
+    "appointments.detail": [
+        (
+            "GET",
+            lambda db, ids: f"/tider/{appointment(db, ids, 'patient-maja')}",
+            {"patient-maja"},
+            200,
+        ),
+    ],
+    "appointments.accept": [
+        (
+            "POST",
+            lambda db, ids: (f"/tider/{appointment(db, ids, 'patient-maja')}/ja", {}),
+            {"patient-maja"},
+            303,
+        ),
+    ],
+    "appointments.another": [
+        (
+            "POST",
+            lambda db, ids: (
+                f"/tider/{appointment(db, ids, 'patient-maja')}/annan-tid",
+                {"note": "Hellre fredag"},
+            ),
+            {"patient-maja"},
+            303,
+        ),
+    ],
+    "appointments.cancel": [
+        (
+            "POST",
+            lambda db, ids: (
+                f"/tider/{appointment(db, ids, 'patient-maja')}/avboka",
+                {"reason": "Sjuk"},
+            ),
+            {"patient-maja"},
+            303,
+        ),
+    ],
+    "appointments.calendar_file": [
+        (
+            "GET",
+            lambda db, ids: f"/tider/{appointment(db, ids, 'patient-per')}.ics",
+            {"patient-per"},
+            200,
+        ),
+    ],
     "messages.thread_updates": [
         (
             "GET",
@@ -307,7 +467,7 @@ def test_every_post_route_needs_the_csrf_token(app: Flask, auth, client, ids) ->
     posts = [rule for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())]
     assert posts
     for rule in posts:
-        path = re.sub(r"<int:\w+>", "1", rule.rule)
+        path = re.sub(r"<any\((\w+)[^>]*>", r"\1", re.sub(r"<int:\w+>", "1", rule.rule))
         response = client.post(path, data={"persona": "patient-maja", "patient_id": "self"})
         assert response.status_code == 400, rule.rule
         assert "Formuläret hade gått ut" in response.get_data(as_text=True)

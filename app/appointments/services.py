@@ -1,0 +1,169 @@
+"""Överenskommen tid: the patient accepts a proposed time, asks for another, or cancels."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from icalendar import Calendar, Event
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.access.actor import Actor
+from app.access.policy import Action, patient_clause
+from app.accounts.models import Person
+from app.appointments.models import Appointment, AppointmentStatus
+from app.audit.services import record_access
+from app.messages.text import normalise
+from app.notifications.services import queue
+
+MAX_NOTE = 1000
+OPEN = (AppointmentStatus.PROPOSED, AppointmentStatus.ACCEPTED, AppointmentStatus.CHANGE_REQUESTED)
+
+
+class AppointmentError(Exception):
+    def __init__(self, field: str, code: str) -> None:
+        super().__init__(code)
+        self.field = field
+        self.code = code
+
+
+class NotAllowed(Exception):
+    """The view answers 404."""
+
+
+def upcoming(session: Session, actor: Actor, patient_id: int, now: datetime) -> list[Appointment]:
+    """The patient's open appointments from now on, if the actor may handle them."""
+    return list(
+        session.scalars(
+            select(Appointment)
+            .join(Person, Person.id == Appointment.patient_id)
+            .where(
+                Appointment.patient_id == patient_id,
+                Appointment.starts_at >= now,
+                Appointment.status.in_(OPEN),
+                patient_clause(actor, Action.APPOINTMENTS, now),
+            )
+            .order_by(Appointment.starts_at)
+        )
+    )
+
+
+def appointment_for(
+    session: Session, actor: Actor, appointment_id: int, now: datetime
+) -> Appointment:
+    """An appointment the patient (or a proxy with the appointments scope) may answer. Staff
+    handle appointments from the care side, not through the patient's answers."""
+    if actor.person is None:
+        raise NotAllowed
+    found = session.scalars(
+        select(Appointment)
+        .join(Person, Person.id == Appointment.patient_id)
+        .where(Appointment.id == appointment_id, patient_clause(actor, Action.APPOINTMENTS, now))
+    ).first()
+    if found is None:
+        raise NotAllowed
+    return found
+
+
+def _done(session: Session, actor: Actor, appointment: Appointment, now: datetime) -> None:
+    appointment.answered_at = now
+    appointment.answered_by_id = actor.person.id if actor.person else None
+    record_access(
+        session, actor, appointment.patient_id, "update", "appointment", appointment.id, now
+    )
+    if appointment.practitioner_id:
+        queue(
+            session,
+            "patient_voice",
+            f"appointment:{appointment.id}:{appointment.status}:{now.timestamp()}",
+            practitioner_id=appointment.practitioner_id,
+            payload={"appointment": appointment.id},
+        )
+    session.flush()
+
+
+def _open(appointment: Appointment, now: datetime) -> None:
+    if appointment.starts_at < now or appointment.status not in OPEN:
+        raise AppointmentError("appointment", "closed")
+
+
+def accept(session: Session, actor: Actor, appointment_id: int, now: datetime) -> Appointment:
+    """Accept a proposed time; other times offered for the same purpose are declined."""
+    appointment = appointment_for(session, actor, appointment_id, now)
+    _open(appointment, now)
+    if appointment.status == AppointmentStatus.ACCEPTED:
+        return appointment
+    appointment.status = AppointmentStatus.ACCEPTED
+    if appointment.offer_group:
+        session.execute(
+            update(Appointment)
+            .where(
+                Appointment.offer_group == appointment.offer_group,
+                Appointment.patient_id == appointment.patient_id,
+                Appointment.id != appointment.id,
+                Appointment.status == AppointmentStatus.PROPOSED,
+            )
+            .values(status=AppointmentStatus.DECLINED)
+        )
+    _done(session, actor, appointment, now)
+    return appointment
+
+
+def ask_for_another(
+    session: Session,
+    actor: Actor,
+    appointment_id: int,
+    note: str,
+    wished: date | None,
+    now: datetime,
+) -> Appointment:
+    appointment = appointment_for(session, actor, appointment_id, now)
+    _open(appointment, now)
+    text = normalise(note)
+    if not text:
+        raise AppointmentError("note", "note_empty")
+    if len(text) > MAX_NOTE:
+        raise AppointmentError("note", "too_long")
+    if wished is not None and wished < now.date():
+        raise AppointmentError("wished", "past")
+    appointment.status = AppointmentStatus.CHANGE_REQUESTED
+    appointment.patient_note = text
+    appointment.requested_on = wished
+    _done(session, actor, appointment, now)
+    return appointment
+
+
+def cancel(
+    session: Session, actor: Actor, appointment_id: int, reason: str, now: datetime
+) -> Appointment:
+    appointment = appointment_for(session, actor, appointment_id, now)
+    _open(appointment, now)
+    text = normalise(reason)
+    if not text:
+        raise AppointmentError("reason", "reason_empty")
+    if len(text) > MAX_NOTE:
+        raise AppointmentError("reason", "too_long")
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.patient_note = text
+    _done(session, actor, appointment, now)
+    return appointment
+
+
+def as_ics(appointment: Appointment, product: str) -> bytes:
+    """The accepted appointment as an iCalendar file for the patient's own calendar."""
+    from datetime import timedelta
+
+    calendar = Calendar()
+    calendar.add("prodid", product)
+    calendar.add("version", "2.0")
+    event = Event()
+    event.add("uid", f"appointment-{appointment.id}@samplan")
+    event.add("dtstamp", appointment.answered_at or appointment.created_at)
+    event.add("dtstart", appointment.starts_at)
+    event.add("dtend", appointment.starts_at + timedelta(minutes=appointment.duration_minutes))
+    event.add("summary", appointment.purpose)
+    event.add("location", appointment.location or appointment.unit.name)
+    who = appointment.practitioner.full_name if appointment.practitioner else appointment.unit.name
+    event.add("description", f"{who}, {appointment.unit.name}. {appointment.unit.phone}")
+    calendar.add_component(event)
+    return calendar.to_ical()
