@@ -44,6 +44,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.proxies.views import bp as proxies_bp
     from app.web import errors, security, templating
     from app.web.health import bp as health_bp
+    from app.web.preferences import bp as preferences_bp
     from app.whatmatters.views import bp as whatmatters_bp
 
     sessions.init_app(app)
@@ -52,6 +53,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
     app.register_blueprint(health_bp)
+    app.register_blueprint(preferences_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(plans_bp)
     app.register_blueprint(audit_bp)

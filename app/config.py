@@ -36,7 +36,7 @@ class Config:
         self.BABEL_DEFAULT_LOCALE: str = "sv"
         self.BABEL_DEFAULT_TIMEZONE: str = self.TIMEZONE
         self.BABEL_TRANSLATION_DIRECTORIES: str = str(ROOT / "translations")
-        self.LANGUAGES: tuple[str, ...] = ("sv",)
+        self.LANGUAGES: tuple[str, ...] = ("sv", "en", "ar", "fi", "so")
         self.SQL_ECHO: bool = _flag("SAMPLAN_SQL_ECHO")
         self.WTF_CSRF_TIME_LIMIT: int | None = None
         self.SESSION_IDLE_MINUTES: int = int(env.get("SAMPLAN_SESSION_IDLE_MINUTES", "15"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import cast
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -26,6 +25,7 @@ from app.accounts.sessions import end_session, open_sessions, sign_in, sign_out
 from app.clock import now
 from app.db import get_session
 from app.extensions import limit_writes, limiter, sign_in_limit
+from app.web.security import safe_next
 
 bp = limit_writes(Blueprint("accounts", __name__))
 NEXT = "next_after_sign_in"
@@ -41,16 +41,6 @@ REFUSALS = {
     "bad_personal_number": lambda: _("Vi kunde inte läsa ditt personnummer från inloggningen."),
     "expired": lambda: _("Inloggningen tog för lång tid. Försök igen."),
 }
-
-
-def safe_next(target: str | None) -> str | None:
-    """A local path to return to after sign-in, or None. Never another site."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
 
 
 def _providers() -> dict[str, oidc.ProviderSettings]:

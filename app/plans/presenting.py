@@ -24,6 +24,15 @@ KIND_EXPLAINED = {
     PlanKind.SIP: _l("En plan där vården och kommunen hjälps åt."),
     PlanKind.SELF_CARE: _l("Det du gör själv för din hälsa, och vem du ringer om något händer."),
 }
+# Easy-to-read explanations for the simple view: short words, one idea per sentence.
+SIMPLE_KIND = {
+    PlanKind.CARE_TREATMENT: _l(
+        "En plan för din vård. Den visar ditt mål. Den visar vem som gör vad."
+    ),
+    PlanKind.MY_CARE_PLAN: _l("En plan för din sjukdom. Den visar vem som hjälper dig."),
+    PlanKind.SIP: _l("SIP är en plan där vården och kommunen hjälps åt. Du har sagt ja till den."),
+    PlanKind.SELF_CARE: _l("Egenvård är det du gör själv för att må bra. Här står hur du gör."),
+}
 ROLE_NAMES = {
     TeamRole.CARE_CONTACT: _l("Fast vårdkontakt"),
     TeamRole.DOCTOR: _l("Fast läkarkontakt"),

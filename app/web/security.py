@@ -39,3 +39,15 @@ def _headers(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     app.after_request(_headers)
+
+
+def safe_next(target: str | None) -> str | None:
+    """A local path to return to, or None. Never another site."""
+    from urllib.parse import urlsplit
+
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target

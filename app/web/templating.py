@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, Response, make_response, render_template, request
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale, gettext
 from jinja2_fragments.flask import render_block
 
 
@@ -19,8 +19,12 @@ def wants_fragment() -> bool:
 def render(templates: str | list[str], block: str | None = None, **context: Any) -> Response:
     """The full page, or only `block` of the same template when htmx asks for a fragment."""
     names = [templates] if isinstance(templates, str) else templates
+    from app.web.preferences import simple_view_on
+
+    if simple_view_on():
+        names = [f"simple/{name}" for name in names] + names
     if block is not None and wants_fragment():
-        body = render_block(names[0], block, **context)
+        body = render_block(names[-1], block, **context)
     else:
         body = render_template(names, **context)
     response = make_response(body)
@@ -36,8 +40,15 @@ def _local_date(value: date | datetime | None, fmt: str = "d MMMM y") -> str:
     )
 
 
-def _local_datetime(value: datetime | None, fmt: str = "EEEE d MMMM 'kl.' HH:mm") -> str:
-    return "" if value is None else format_datetime(value, fmt)
+def _local_datetime(value: datetime | None, date_format: str = "EEEE d MMMM") -> str:
+    """A date and clock time in Stockholm time, worded for the reader's language."""
+    if value is None:
+        return ""
+    return gettext(
+        "%(day)s kl. %(time)s",
+        day=format_date(value, date_format),
+        time=format_time(value, "HH:mm"),
+    )
 
 
 def _local_time(value: datetime | None) -> str:
@@ -54,9 +65,14 @@ RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 def _page_globals() -> dict[str, Any]:
     locale = get_locale()
     code = locale.language if locale else "sv"
+    from app.i18n import LANGUAGE_NAMES
+    from app.web.preferences import simple_view_on
+
     return {
         "current_locale_code": lambda: code,
         "text_direction": lambda: "rtl" if code in RTL_LANGUAGES else "ltr",
+        "language_names": LANGUAGE_NAMES,
+        "simple_view": simple_view_on(),
     }
 
 

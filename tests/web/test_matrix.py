@@ -29,7 +29,8 @@ PUBLIC = {
     "static", "health.healthz", "demo.choose", "demo.sign_in_as", "accounts.sign_in_page",
     "accounts.start_sign_in", "accounts.finish_sign_in", "accounts.sign_out_view",
     "accounts.sessions_page", "accounts.end_session_view", "accounts.stay_signed_in",
-    "accounts.settings",
+    "accounts.settings", "preferences.accessibility_statement", "preferences.language",
+    "preferences.simple_view",
 }  # fmt: skip
 
 

@@ -18,7 +18,10 @@ def compose_form(client) -> dict[str, str]:  # noqa: ANN001
     return {
         "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', body).group(1),
         "key": re.search(r'name="key" value="([^"]+)"', body).group(1),
-        "to": re.search(r'<option value="([^"]+)" selected|<option value="([^"]+)"', body)
+        "to": re.search(
+            r'<option value="([^"]+)" selected|<option value="([^"]+)"',
+            body.split('name="to"', 1)[1],
+        )
         .group(0)
         .split('"')[1],
     }

@@ -310,6 +310,9 @@ def test_care_registers_a_legal_representative_shown_to_patient_and_staff(
     staff_plan = visible_text(karin.get(f"/plan/{plan_id(db, 'efter stroke')}"))
     assert "Bo Förvaltare (god man), beslut Överförmyndaren 2026-1234: Se mina planer" in staff_plan
     auth.sign_in("patient-ali")
+    from tests.web.test_pages import use_full_view_in_swedish
+
+    use_full_view_in_swedish(client)
     assert "Legal företrädare enligt beslut Överförmyndaren 2026-1234" in visible_text(
         client.get("/ombud")
     )

@@ -1,0 +1,73 @@
+"""How Samplan looks for this person: language and the simplified view (Enkel vy).
+Remembered on the person when signed in, in the session otherwise."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+
+from app.accounts.models import Person
+from app.db import get_session
+from app.extensions import limit_writes
+from app.i18n import LANGUAGE_KEY
+from app.web.security import safe_next
+
+bp = limit_writes(Blueprint("preferences", __name__))
+SIMPLE_KEY = "simple_view"
+
+
+def simple_view_on() -> bool:
+    """Whether the simplified view is chosen (cached for the request)."""
+    if "simple_view" not in g:
+        person = getattr(current_user, "person", None) if current_user else None
+        g.simple_view = (
+            bool(person.simple_view) if person is not None else bool(session.get(SIMPLE_KEY))
+        )
+    return g.simple_view
+
+
+def _back() -> Response:
+    return redirect(safe_next(request.form.get("next")) or url_for("plans.start"), code=303)
+
+
+def _signed_in_person() -> Person | None:
+    person = getattr(current_user, "person", None)
+    return get_session().get(Person, person.id) if person is not None else None
+
+
+@bp.post("/sprak")
+def language() -> Response:
+    choice = request.form.get("lang", "")
+    if choice in current_app.config["LANGUAGES"]:
+        session[LANGUAGE_KEY] = choice
+        person = _signed_in_person()
+        if person is not None:
+            person.preferred_language = choice
+            get_session().commit()
+    return _back()
+
+
+@bp.post("/enkel-vy")
+def simple_view() -> Response:
+    turn_on = request.form.get("on") == "1"
+    session[SIMPLE_KEY] = turn_on
+    person = _signed_in_person()
+    if person is not None:
+        person.simple_view = turn_on
+        get_session().commit()
+    return _back()
+
+
+@bp.get("/tillganglighet")
+def accessibility_statement() -> str:
+    return render_template("accessibility.html")
