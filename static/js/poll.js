@@ -15,6 +15,12 @@
       event.detail.headers["If-None-Match"] = tag;
     }
   });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    // A failed poll (signed out, access ended) changes nothing on the page.
+    if (event.detail.elt.hasAttribute("data-poll") && event.detail.xhr.status >= 400) {
+      event.detail.shouldSwap = false;
+    }
+  });
   document.addEventListener("htmx:afterRequest", function (event) {
     var element = event.detail.elt;
     var xhr = event.detail.xhr;

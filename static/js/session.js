@@ -2,7 +2,7 @@
 // Progressive enhancement: without this script the server still signs the person out.
 (function () {
   "use strict";
-  var body = document.body;
+  var body = document.getElementById("app");
   var idle = Number(body && body.dataset.idleSeconds);
   var dialog = document.getElementById("idle-warning");
   if (!idle || !dialog || typeof dialog.showModal !== "function") {

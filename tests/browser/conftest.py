@@ -30,7 +30,16 @@ FLAGS = [
 @pytest.fixture(scope="session")
 def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'samplan-live.db'}"
-    app = create_app({"TESTING": True, "DEMO_MODE": True, "DATABASE_URL": url})
+    unlimited = "100000 per minute"
+    app = create_app(
+        {
+            "TESTING": True,
+            "DEMO_MODE": True,
+            "DATABASE_URL": url,
+            "RATELIMIT_WRITE": unlimited,
+            "RATELIMIT_SIGN_IN": unlimited,
+        }
+    )
     migrations.upgrade(url)
     with session_scope(app) as session:
         seed_demo(session)
@@ -56,17 +65,44 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
-@pytest.fixture
-def phone(browser, live_url: str) -> Iterator[object]:  # noqa: ANN001 - a Playwright browser
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="sv-SE")
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def new_page(browser, viewport: dict[str, int] = PHONE, **options):  # noqa: ANN001, ANN201
+    context = browser.new_context(viewport=viewport, **{"locale": "sv-SE", **options})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    return page
+
+
+@pytest.fixture
+def phone(browser, live_url: str) -> Iterator[object]:  # noqa: ANN001 - a Playwright browser
+    page = new_page(browser)
     yield page
-    context.close()
+    page.context.close()
 
 
-def sign_in(page, live_url: str, persona: str) -> None:  # noqa: ANN001 - a Playwright page
-    """Sign in through the demo page by pressing the persona's button, as a person would."""
+def sign_in(  # noqa: ANN001 - a Playwright page
+    page, live_url: str, persona: str, simple: bool | None = False, language: str = "sv"
+) -> None:
+    """Sign in through the demo page by pressing the persona's button, as a person would; then
+    (unless simple is None) choose the view and language, since the choice is remembered."""
     page.goto(f"{live_url}/demo")
     page.locator(f"form:has(input[value='{persona}']) button").click()
     page.wait_for_url(f"{live_url}/")
+    if simple is not None:
+        choose_view(page, live_url, simple, language)
+        page.goto(f"{live_url}/")
+
+
+def choose_view(page, live_url: str, simple: bool, language: str = "sv") -> None:  # noqa: ANN001
+    """Set the view and language through the page's own controls, as a person would."""
+    pressed = page.locator("form[action='/enkel-vy'] button").get_attribute("aria-pressed")
+    if (pressed == "true") != simple:
+        with page.expect_navigation():
+            page.locator("form[action='/enkel-vy'] button").click()
+    if page.locator("html").get_attribute("lang") != language:
+        page.select_option("#lang", language)
+        with page.expect_navigation():
+            page.locator("form.language button").click()

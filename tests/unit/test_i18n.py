@@ -26,10 +26,26 @@ def catalogue(lang: str):  # noqa: ANN201
 def test_the_source_catalogue_is_up_to_date(tmp_path: Path) -> None:
     fresh = tmp_path / "messages.pot"
     subprocess.run(  # noqa: S603 - our own venv's pybabel on our own files
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "lazy_gettext", "--ignore-dirs", ".* node_modules", "-o", str(fresh),
-         "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "--ignore-dirs",
+            ".* node_modules",
+            "-o",
+            str(fresh),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with fresh.open("rb") as handle:
         extracted = {m.id for m in read_po(handle) if m.id}
@@ -74,6 +90,9 @@ def test_no_template_text_outside_babel(template: Path) -> None:
     for match in TEXT_ATTRIBUTE.finditer(JINJA.sub("", source)):
         pytest.fail(f"{template}: untranslated attribute text {match.group(1)!r}")
     text = TAG.sub(" ", JINJA.sub(" ", source))
-    leftovers = [word for word in text.split() if word not in ALLOWED_TEXT
-                 and re.search(r"[A-Za-zÅÄÖåäö]", word)]
+    leftovers = [
+        word
+        for word in text.split()
+        if word not in ALLOWED_TEXT and re.search(r"[A-Za-zÅÄÖåäö]", word)
+    ]
     assert not leftovers, f"{template}: text outside Babel: {leftovers[:8]}"

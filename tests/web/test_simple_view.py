@@ -1,0 +1,156 @@
+"""Enkel vy: the same data in easy-to-read Swedish, big targets, and a LIX of 30 or less."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from app.i18n.lix import lix
+from tests.conftest import csrf_token
+from tests.helpers import visible_text
+
+BLOCKS = {
+    "p",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "a",
+    "button",
+    "label",
+    "legend",
+    "dt",
+    "dd",
+    "option",
+    "title",
+    "summary",
+}
+VOID = {"img", "input", "br", "meta", "link", "hr", "source"}
+
+
+class InterfaceText(HTMLParser):
+    """The page's own words: every text block, leaving out what care or the patient wrote
+    (marked class="content") and scripts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, bool]] = []
+        self.blocks: list[str] = []
+        self.current: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:  # noqa: ANN001
+        if tag in VOID:
+            return
+        classes = (dict(attrs).get("class") or "").split()
+        skipping = "content" in classes or tag in {"script", "style"}
+        parent_skips = bool(self.stack and self.stack[-1][1])
+        if tag in BLOCKS:
+            self._flush()
+        self.stack.append((tag, skipping or parent_skips))
+
+    def handle_endtag(self, tag) -> None:  # noqa: ANN001
+        if tag in VOID:
+            return
+        while self.stack:
+            name, _ = self.stack.pop()
+            if name == tag:
+                break
+        if tag in BLOCKS:
+            self._flush()
+
+    def handle_data(self, data) -> None:  # noqa: ANN001
+        if not (self.stack and self.stack[-1][1]):
+            self.current.append(data)
+
+    def _flush(self) -> None:
+        text = " ".join("".join(self.current).split())
+        if text:
+            self.blocks.append(text if text[-1] in ".!?:" else text + ".")
+        self.current = []
+
+    def text(self) -> str:
+        self._flush()
+        return " ".join(self.blocks)
+
+
+def interface_text(html: str) -> str:
+    parser = InterfaceText()
+    parser.feed(html)
+    return parser.text()
+
+
+def simple_swedish(client) -> None:  # noqa: ANN001
+    token = csrf_token(client, "/sessioner")
+    client.post("/enkel-vy", data={"csrf_token": token, "on": "1"})
+    client.post("/sprak", data={"csrf_token": token, "lang": "sv"})
+
+
+PATIENT_PERSONAS = [
+    "patient-maja",
+    "patient-per",
+    "patient-elias",
+    "patient-ali",
+    "proxy-anna",
+    "guardian-sara",
+]
+
+
+@pytest.mark.parametrize("persona", PATIENT_PERSONAS)
+def test_simple_pages_read_at_lix_30_or_less(auth, client, persona) -> None:
+    import re
+
+    auth.sign_in(persona)
+    simple_swedish(client)
+    start = client.get("/", follow_redirects=True)
+    assert 'class="app simple"' in start.get_data(as_text=True)
+    pages = {"/": start.get_data(as_text=True)}
+    for path in sorted(set(re.findall(r'href="(/plan/\d+)"', pages["/"]))):
+        pages[path] = client.get(path).get_data(as_text=True)
+    assert len(pages) >= 2, persona
+    for path, html in pages.items():
+        text = interface_text(html)
+        assert lix(text) <= 30, f"{persona} {path}: LIX {lix(text):.1f}\n{text}"
+
+
+def test_the_simple_view_is_the_same_data_one_thing_at_a_time(auth, client, db) -> None:
+    auth.sign_in("patient-maja")
+    simple_swedish(client)
+    text = visible_text(client.get("/"))
+    assert "Det här händer nu" in text
+    assert "Ring Karin" in text
+    assert "Skriv till Karin" in text
+    assert "Samordnad individuell plan – trygg hemma" in text
+    html = client.get("/").get_data(as_text=True)
+    assert "<table" not in html
+    assert 'id="read-aloud"' in html
+    from tests.helpers import plan_id
+
+    plan = visible_text(client.get(f"/plan/{plan_id(db, 'trygg hemma')}"))
+    assert "SIP är en plan där vården och kommunen hjälps åt." in plan
+    assert "Jag vill bo kvar hemma" in plan
+    assert "Det här gör du" in plan
+
+
+def test_the_choice_is_remembered_per_person(app, auth, client, db, ids) -> None:
+    from app.accounts.models import Person
+
+    auth.sign_in("patient-per")
+    assert 'class="app simple"' not in client.get("/").get_data(as_text=True)
+    simple_swedish(client)
+    db.expire_all()
+    assert db.get(Person, ids["patient-per"]).simple_view is True
+    other_device = app.test_client()
+    from tests.conftest import Auth
+
+    Auth(other_device).sign_in("patient-per")
+    assert 'class="app simple"' in other_device.get("/").get_data(as_text=True)
+
+
+def test_ali_starts_in_the_simple_view_in_arabic(auth, client) -> None:
+    auth.sign_in("patient-ali")
+    html = client.get("/").get_data(as_text=True)
+    assert 'lang="ar" dir="rtl"' in html
+    assert 'class="app simple"' in html
+    assert "Samordnad individuell plan efter stroke" in html  # what care wrote, as written
+    assert 'lang="sv"' in html  # ... marked with its language
