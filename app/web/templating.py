@@ -32,7 +32,7 @@ def render(templates: str | list[str], block: str | None = None, **context: Any)
     return response
 
 
-def _local_date(value: date | datetime | None, fmt: str = "d MMMM y") -> str:
+def _local_date(value: date | datetime | None, fmt: str = "long") -> str:
     if value is None:
         return ""
     return (
