@@ -40,65 +40,69 @@ to benchmarks/out/messages-<backend>.json.
 from __future__ import annotations
 
 import argparse
-import json
-import math
-import os
-import platform
 import random
 import re
-import statistics
 import sys
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
-import sqlalchemy
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Connection, Engine, Table, event, func, insert, make_url, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, event, func, make_url, select
 from werkzeug.test import TestResponse
 
-from app import create_app, migrations
-from app.accounts.identity import TEST_SERIALS, make_test_number
-from app.accounts.models import CareUnit, Person, Practitioner
-from app.db import Base, database, make_engine, session_scope
-from app.demo.seed import seed_demo
+from app.accounts.models import Person
+from app.db import database
 from app.messages.models import Message, Thread, ThreadStatus
-from app.plans.models import CarePlan, CareTeamMember, PlanKind, PlanStatus, PlanVersion, TeamRole
+from app.plans.models import CarePlan, CareTeamMember, PlanKind, PlanVersion
 
-OUT = Path(__file__).resolve().parent / "out"
+# Run as a script, Python puts benchmarks/ on sys.path but not the repository: put it first, so
+# that the shared code imports as benchmarks.common here and under python -m benchmarks.messages.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.common import (
+    CSRF,
+    OUT,
+    WARM_UP,
+    Numbers,
+    World,
+    add_database_url,
+    add_reset,
+    bench_count,
+    environment,
+    insert_ids,
+    insert_rows,
+    load_world,
+    log,
+    person_row,
+    plan_row,
+    publish,
+    run_details,
+    seed_if_needed,
+    setup,
+    sign_in,
+    summarise,
+    team_row,
+    thousands,
+    timed,
+    version_row,
+)
+
 DEFAULT_URL = f"sqlite:///{OUT / 'messages.db'}"
 PREFIX = "msgbench-"
 N_PATIENTS = 2_000
-BATCH = 500  # patients per transaction
-WARM_UP = 20
 RANDOM_SEED = 20250102
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
-FIRST_BIRTH = date(1935, 1, 1)
-BIRTH_SPAN_DAYS = 25_000  # birth dates spread over about 68 years
 WAIT_SPAN = timedelta(days=10)  # the open threads started waiting over the last ten days
 INBOX = "/inkorg?flik=enheten"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 KEY = re.compile(r'name="key" value="([^"]+)"')
-FIRST_OPTION = re.compile(r'<option value="([^"]+)"')
+# The first option of the compose form's recipient list (the page's layout has other selects).
+FIRST_OPTION = re.compile(r'<select[^>]*\bname="to"[^>]*>.*?<option value="([^"]+)"', re.DOTALL)
 THREAD_LINK = re.compile(r'href="/meddelanden/\d+"')
 
-GIVEN_NAMES = (
-    "Anders", "Astrid", "Birgitta", "Bo", "Elsa", "Eva", "Gunnar", "Hanna", "Ingrid", "Johan",
-    "Karl", "Kerstin", "Lars", "Leila", "Linnea", "Magnus", "Margareta", "Mohammed", "Nils",
-    "Olof", "Rut", "Sven", "Tove", "Ulla", "Yusuf",
-)  # fmt: skip
-FAMILY_NAMES = (
-    "Andersson", "Berglund", "Björk", "Dahl", "Ekström", "Forsberg", "Granberg", "Holmgren",
-    "Isaksson", "Jonsson", "Karlsson", "Lundberg", "Lundström", "Marklund", "Nordin", "Nyström",
-    "Öberg", "Persson", "Sandberg", "Sundqvist", "Wikström",
-)  # fmt: skip
 PLAN_TITLE = "Vård- och behandlingsplan vid diabetes typ 2"
 PLAN_SUMMARY = "Du och hälsocentralen arbetar tillsammans för jämna blodsocker och god ork."
 SUBJECT = "Fråga om läkemedlen"
@@ -111,16 +115,6 @@ NEW_SUBJECT = "Fråga om provsvaren"
 NEW_BODY = "Hej Karin. Jag undrar över provsvaren från förra veckan. Hälsningar"
 REPLY_BODY = "Hej igen. Jag glömde fråga: behöver jag fasta inför nästa prov?"
 PAGES = ("GET /inkorg?flik=enheten", "POST /meddelanden/nytt", "POST /meddelanden/<id>/svar")
-
-
-@dataclass(frozen=True)
-class World:
-    """What every seeded row refers to, and the moment the seeding runs."""
-
-    unit_id: int
-    karin_id: int
-    now: datetime
-    today: date
 
 
 @dataclass(frozen=True)
@@ -154,63 +148,6 @@ def check_url(url: str) -> None:
         sys.exit(f"Refusing to use {name!r}: its name must contain 'bench' (not samplan_bench).")
 
 
-def reset(url: str) -> None:
-    """Delete the SQLite file, or empty the PostgreSQL database's public schema."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database + suffix).unlink(missing_ok=True)
-        return
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
-def prepare(url: str) -> Flask:
-    """Migrate to head, seed the demo world if it is missing, and build the app."""
-    migrations.upgrade(url)
-    # The benchmark signs in hundreds of times from one address: lift the per-address limits.
-    unlimited = "1000000 per minute"
-    app = create_app(
-        {
-            "DEMO_MODE": True,
-            "DATABASE_URL": url,
-            "RATELIMIT_WRITE": unlimited,
-            "RATELIMIT_SIGN_IN": unlimited,
-        }
-    )
-    with session_scope(app) as session:
-        if _karin(session) is None:
-            seed_demo(session)
-    return app
-
-
-def _karin(session: Session) -> Practitioner | None:
-    query = select(Practitioner).where(Practitioner.demo_key == "staff-karin")
-    return session.scalars(query).first()
-
-
-def load_world(app: Flask) -> World:
-    with session_scope(app) as session:
-        karin = _karin(session)
-        unit_id = session.scalar(
-            select(CareUnit.id).where(CareUnit.name == "Hälsocentralen Kvarnen")
-        )
-    if karin is None or unit_id is None or karin.unit_id != unit_id:
-        sys.exit("The demo world is missing Karin at Hälsocentralen Kvarnen.")
-    now = datetime.now(UTC)
-    return World(unit_id, karin.id, now, now.astimezone(STOCKHOLM).date())
-
-
-def bench_count(engine: Engine) -> int:
-    with engine.connect() as conn:
-        query = select(func.count(Person.id)).where(Person.demo_key.like(f"{PREFIX}%"))
-        return conn.scalar(query) or 0
-
-
 def counts(engine: Engine, unit_id: int) -> dict[str, int]:
     """Open threads at the unit, and threads and messages in the whole database."""
     open_at_unit = select(func.count(Thread.id)).where(
@@ -227,57 +164,19 @@ def counts(engine: Engine, unit_id: int) -> dict[str, int]:
 # --- Seeding ----------------------------------------------------------------------------------
 
 
-def seed_patients(engine: Engine, world: World, count: int) -> float:
-    """Insert `count` bench patients with their plan and thread; returns the seconds it took."""
-    started = time.perf_counter()
-    numbers = personal_numbers(engine, count)
-    for first in range(0, count, BATCH):
-        with engine.begin() as conn:
-            seed_batch(conn, world, numbers, range(first, min(first + BATCH, count)))
-        log(f"  seeded {min(first + BATCH, count)}/{count} patients")
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
-    return time.perf_counter() - started
-
-
-def personal_numbers(engine: Engine, count: int) -> list[tuple[date, str]]:
-    """Distinct test-series numbers, spread over many birth dates, none already in use."""
-    with engine.connect() as conn:
-        taken = set(conn.scalars(select(Person.personal_number)))
-    serials = len(TEST_SERIALS)
-    step = max(1, BIRTH_SPAN_DAYS * serials // max(count, 1))
-    numbers: list[tuple[date, str]] = []
-    slot = 0
-    while len(numbers) < count:
-        birth = FIRST_BIRTH + timedelta(days=(slot // serials) * step)
-        number = make_test_number(birth, TEST_SERIALS[slot % serials])
-        if number not in taken:
-            taken.add(number)
-            numbers.append((birth, number))
-        slot += 1
-    return numbers
-
-
-def insert_ids(conn: Connection, model: type[Base], rows: list[dict[str, Any]]) -> list[int]:
-    """Insert many rows in one executemany and return their ids in the order given."""
-    table = cast(Table, model.__table__)
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(conn.execute(statement, rows).scalars())
-
-
-def insert_rows(conn: Connection, model: type[Base], rows: list[dict[str, Any]]) -> None:
-    conn.execute(insert(cast(Table, model.__table__)), rows)
-
-
-def seed_batch(
-    conn: Connection, world: World, numbers: Sequence[tuple[date, str]], indexes: range
-) -> None:
+def seed_batch(conn: Connection, world: World, numbers: Numbers, indexes: range) -> None:
     """One transaction: persons, their plans and care teams, then a thread each."""
-    person_ids = insert_ids(conn, Person, [person_row(world, i, *numbers[i]) for i in indexes])
-    plan_ids = insert_ids(conn, CarePlan, [plan_row(world, pid) for pid in person_ids])
+    people = [person_row(world, PREFIX, i, *numbers[i]) for i in indexes]
+    person_ids = insert_ids(conn, Person, people)
+    created = world.now - timedelta(days=120)
+    plans = [
+        plan_row(world, pid, PlanKind.CARE_TREATMENT, PLAN_TITLE, PLAN_SUMMARY, created)
+        for pid in person_ids
+    ]
+    plan_ids = insert_ids(conn, CarePlan, plans)
     insert_rows(conn, CareTeamMember, [team_row(world, plan_id) for plan_id in plan_ids])
-    insert_rows(conn, PlanVersion, [version_row(world, plan_id) for plan_id in plan_ids])
+    versions = zip(plan_ids, plans, strict=True)
+    insert_rows(conn, PlanVersion, [version_row(world, p, row) for p, row in versions])
     owners = zip(indexes, person_ids, plan_ids, strict=True)
     threads = [thread_row(world, i, pid, plan_id) for i, pid, plan_id in owners]
     thread_ids = insert_ids(conn, Thread, threads)
@@ -287,65 +186,6 @@ def seed_batch(
         for n in range(len(BODIES))
     ]
     insert_rows(conn, Message, messages)
-
-
-def person_row(world: World, index: int, birth: date, number: str) -> dict[str, Any]:
-    return {
-        "personal_number": number,
-        "given_name": GIVEN_NAMES[index % len(GIVEN_NAMES)],
-        "family_name": FAMILY_NAMES[(index // len(GIVEN_NAMES)) % len(FAMILY_NAMES)],
-        "birth_date": birth,
-        "protected_identity": False,
-        "phone": None,
-        "email": f"msgbench{index}@example.org",
-        "preferred_language": "sv",
-        "simple_view": False,
-        "demo_key": f"{PREFIX}{index}",
-        "created_at": world.now - timedelta(days=400),
-    }
-
-
-def plan_row(world: World, patient_id: int) -> dict[str, Any]:
-    created = world.now - timedelta(days=120)
-    return {
-        "patient_id": patient_id,
-        "kind": PlanKind.CARE_TREATMENT,
-        "title": PLAN_TITLE,
-        "summary": PLAN_SUMMARY,
-        "unit_id": world.unit_id,
-        "status": PlanStatus.ACTIVE,
-        "follow_up_on": world.today + timedelta(days=30 + patient_id % 60),
-        "follow_up_how": "Besök hos Karin på hälsocentralen.",
-        "version": 1,
-        "published_version": 1,
-        "created_at": created,
-        "updated_at": created,
-    }
-
-
-def team_row(world: World, plan_id: int) -> dict[str, Any]:
-    return {
-        "plan_id": plan_id,
-        "role": TeamRole.CARE_CONTACT,
-        "practitioner_id": world.karin_id,
-        "unit_id": world.unit_id,
-        "is_coordinator": True,
-        "responsibility": "Fast vårdkontakt och samordnare.",
-        "valid_from": world.today - timedelta(days=120),
-        "valid_until": None,
-        "position": 0,
-    }
-
-
-def version_row(world: World, plan_id: int) -> dict[str, Any]:
-    return {
-        "plan_id": plan_id,
-        "number": 1,
-        "published_at": world.now - timedelta(days=120),
-        "published_by_id": world.karin_id,
-        "change_summary": "Ny plan upprättad.",
-        "snapshot": {"title": PLAN_TITLE, "summary": PLAN_SUMMARY},
-    }
 
 
 def waiting_since(world: World, index: int) -> datetime:
@@ -421,22 +261,6 @@ def counting(engine: Engine, enabled: bool = True) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
-
-
-def sign_in(client: FlaskClient, key: str) -> None:
-    """Through the demo sign-in page, as a person would: the form's token, then POST."""
-    match = CSRF.search(client.get("/demo").get_data(as_text=True))
-    if match is None:
-        sys.exit("No CSRF token on GET /demo: is DEMO_MODE on?")
-    response = client.post("/demo", data={"persona": key, "csrf_token": match.group(1)})
-    if response.status_code != 303:
-        sys.exit(f"Demo sign-in as {key} answered {response.status_code}, not 303.")
-
-
-def timed(call: Callable[[], TestResponse]) -> tuple[float, TestResponse]:
-    started = time.perf_counter()
-    response = call()
-    return (time.perf_counter() - started) * 1000, response
 
 
 def expect(response: TestResponse, status: int, what: str) -> str:
@@ -526,24 +350,7 @@ def measure_writes(app: Flask, patients: list[Patient], requests: int, timings: 
             timings.ms[PAGES[2]].append(replied)
 
 
-def summarise(milliseconds: list[float]) -> dict[str, float]:
-    """Median and nearest-rank 95th percentile, with the extremes for context."""
-    ordered = sorted(milliseconds)
-    return {
-        "median_ms": round(statistics.median(ordered), 2),
-        "p95_ms": round(ordered[math.ceil(0.95 * len(ordered)) - 1], 2),
-        "min_ms": round(ordered[0], 2),
-        "max_ms": round(ordered[-1], 2),
-    }
-
-
 # --- Reporting --------------------------------------------------------------------------------
-
-
-def backend_label(engine: Engine) -> str:
-    names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-    version = ".".join(str(part) for part in engine.dialect.server_version_info or ())
-    return f"{names.get(engine.dialect.name, engine.dialect.name)} {version}".strip()
 
 
 def report(
@@ -554,27 +361,17 @@ def report(
     seeding: float | None,
 ) -> dict[str, Any]:
     return {
-        "backend": engine.dialect.name,
-        "backend_version": backend_label(engine),
-        "python": platform.python_version(),
-        "sqlalchemy": sqlalchemy.__version__,
-        "date": date.today().isoformat(),
-        "bench_patients": bench_count(engine),
+        **environment(engine),
+        "bench_patients": bench_count(engine, PREFIX),
         **before,
         "inbox_threads_listed": listed,
-        "requests": len(timings.ms[PAGES[0]]),
-        "warm_up": WARM_UP,
-        "seeding_seconds": None if seeding is None else round(seeding, 1),
+        **run_details(len(timings.ms[PAGES[0]]), seeding),
         "requests_timed": {
             page: summarise(values) | {"sql_statements": len(timings.statements[page])}
             for page, values in timings.ms.items()
         },
         "sql": timings.statements,
     }
-
-
-def number(value: int) -> str:
-    return f"{value:,}".replace(",", " ")
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -586,20 +383,17 @@ def markdown(result: dict[str, Any]) -> str:
     for page, stats in result["requests_timed"].items():
         lines.append(
             f"| {result['backend_version']} | {result['python']} | {result['date']} "
-            f"| {number(result['open_threads_in_unit'])} | `{page}` "
+            f"| {thousands(result['open_threads_in_unit'])} | `{page}` "
             f"| {stats['sql_statements']} | {stats['median_ms']:.1f} | {stats['p95_ms']:.1f} |"
         )
     lines.append(
         f"\nThe inbox listed {result['inbox_threads_listed']} of the unit's "
-        f"{number(result['open_threads_in_unit'])} open threads; {result['requests']} timed "
+        f"{thousands(result['open_threads_in_unit'])} open threads; {result['requests']} timed "
         f"requests each after {result['warm_up']} warm-up; "
-        f"{number(result['threads'])} threads and {number(result['messages'])} messages in all."
+        f"{thousands(result['threads'])} threads and "
+        f"{thousands(result['messages'])} messages in all."
     )
     return "\n".join(lines)
-
-
-def log(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
 
 
 # --- Main -------------------------------------------------------------------------------------
@@ -607,34 +401,19 @@ def log(line: str) -> None:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
-    parser.add_argument(
-        "--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_URL), help="database"
-    )
+    add_database_url(parser, DEFAULT_URL)
     parser.add_argument("--requests", type=int, default=200, help="timed requests of each kind")
-    parser.add_argument("--reset", action="store_true", help="start from an empty database")
+    add_reset(parser)
     args = parser.parse_args(argv)
     if not 1 <= args.requests <= N_PATIENTS - WARM_UP:
         parser.error(f"--requests must be from 1 to {N_PATIENTS - WARM_UP}")
     return args
 
 
-def seed_if_needed(app: Flask, world: World) -> float | None:
-    """Seed the bench patients unless some are there already; the seconds it took, or None."""
-    engine = database(app).engine
-    existing = bench_count(engine)
-    if existing:
-        log(f"{existing} bench patients already there: not seeding (use --reset to reseed).")
-        return None
-    log(f"Seeding {N_PATIENTS} bench patients with an open thread each ...")
-    seconds = seed_patients(engine, world, N_PATIENTS)
-    log(f"Seeded in {seconds:.1f} s.")
-    return seconds
-
-
 def run(app: Flask, requests: int, seeding: float | None) -> dict[str, Any]:
     """Measure the inbox, then the writes (which add threads); the result to report."""
     engine = database(app).engine
-    before = counts(engine, load_world(app).unit_id)
+    before = counts(engine, load_world(app, karin_in_unit=True).unit_id)
     patients = bench_patients(engine)
     timings = Timings({page: [] for page in PAGES}, {})
     log(f"Measuring {requests} inbox requests (+{WARM_UP} warm-up) ...")
@@ -647,18 +426,12 @@ def run(app: Flask, requests: int, seeding: float | None) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     check_url(args.database_url)
-    OUT.mkdir(parents=True, exist_ok=True)
-    if args.reset:
-        reset(args.database_url)
-    app = prepare(args.database_url)
-    seeding = seed_if_needed(app, load_world(app))
+    app = setup(args.database_url, empty=args.reset)
+    world = load_world(app, karin_in_unit=True)
+    what = " with an open thread each"
+    seeding = seed_if_needed(app, PREFIX, N_PATIENTS, seed_batch, world=world, what=what)
     result = run(app, args.requests, seeding)
-    path = OUT / f"messages-{result['backend']}.json"
-    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    if seeding is not None:
-        print(f"Seeded {N_PATIENTS} patients in {seeding:.1f} s.\n")
-    print(markdown(result))
-    log(f"Written to {path}.")
+    publish("messages", result, markdown(result), N_PATIENTS, seeding)
 
 
 if __name__ == "__main__":

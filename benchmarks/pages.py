@@ -30,61 +30,61 @@ to benchmarks/out/pages-<backend>.json.
 from __future__ import annotations
 
 import argparse
-import json
-import math
-import os
-import platform
 import random
-import re
-import statistics
 import sys
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
-from typing import Any, cast
-from zoneinfo import ZoneInfo
+from typing import Any
 
-import sqlalchemy
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Connection, Engine, Table, func, insert, make_url, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, func, select
 
-from app import create_app, migrations
-from app.accounts.identity import TEST_SERIALS, make_test_number
-from app.accounts.models import CareUnit, Person, Practitioner
+from app.accounts.models import Person
 from app.appointments.models import Appointment, AppointmentMode, AppointmentStatus
-from app.db import Base, database, make_engine, session_scope
-from app.demo.seed import seed_demo
+from app.db import database
 from app.goals.models import Activity, ActivityStatus, Goal, GoalStatus, ProposedBy, Responsible
 from app.messages.models import Message, Thread, ThreadStatus
-from app.plans.models import CarePlan, CareTeamMember, PlanKind, PlanStatus, PlanVersion, TeamRole
+from app.plans.models import CarePlan, CareTeamMember, PlanKind, PlanVersion
 from app.whatmatters.models import WhatMatters
 
-OUT = Path(__file__).resolve().parent / "out"
+# Run as a script, Python puts benchmarks/ on sys.path but not the repository: put it first, so
+# that the shared code imports as benchmarks.common here and under python -m benchmarks.pages.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.common import (
+    OUT,
+    STOCKHOLM,
+    WARM_UP,
+    Numbers,
+    World,
+    add_database_url,
+    add_reset,
+    environment,
+    insert_ids,
+    insert_rows,
+    log,
+    person_row,
+    plan_row,
+    publish,
+    run_details,
+    seed_if_needed,
+    setup,
+    sign_in,
+    summarise,
+    team_row,
+    thousands,
+    timed,
+    version_row,
+)
+
 DEFAULT_URL = f"sqlite:///{OUT / 'bench.db'}"
 PREFIX = "bench-"
-BATCH = 500  # patients per transaction
-WARM_UP = 20
 RANDOM_SEED = 20250101
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
-FIRST_BIRTH = date(1935, 1, 1)
-BIRTH_SPAN_DAYS = 25_000  # birth dates spread over about 68 years
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
-GIVEN_NAMES = (
-    "Anders", "Astrid", "Birgitta", "Bo", "Elsa", "Eva", "Gunnar", "Hanna", "Ingrid", "Johan",
-    "Karl", "Kerstin", "Lars", "Leila", "Linnea", "Magnus", "Margareta", "Mohammed", "Nils",
-    "Olof", "Rut", "Sven", "Tove", "Ulla", "Yusuf",
-)  # fmt: skip
-FAMILY_NAMES = (
-    "Andersson", "Berglund", "Björk", "Dahl", "Ekström", "Forsberg", "Granberg", "Holmgren",
-    "Isaksson", "Jonsson", "Karlsson", "Lundberg", "Lundström", "Marklund", "Nordin", "Nyström",
-    "Öberg", "Persson", "Sandberg", "Sundqvist", "Wikström",
-)  # fmt: skip
 PLANS = (
     (PlanKind.CARE_TREATMENT, "Vård- och behandlingsplan vid diabetes typ 2",
      "Du och hälsocentralen arbetar tillsammans för jämna blodsocker och god ork."),
@@ -108,16 +108,6 @@ MESSAGES_PER_THREAD = 10
 
 
 @dataclass(frozen=True)
-class World:
-    """What every seeded row refers to, and the moment the seeding runs."""
-
-    unit_id: int
-    karin_id: int
-    now: datetime
-    today: date
-
-
-@dataclass(frozen=True)
 class Patient:
     key: str
     name: str
@@ -125,65 +115,6 @@ class Patient:
 
 
 # --- Database ---------------------------------------------------------------------------------
-
-
-def reset(url: str) -> None:
-    """Delete the SQLite file, or empty the PostgreSQL database's public schema."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database + suffix).unlink(missing_ok=True)
-        return
-    if "bench" not in (parsed.database or ""):
-        sys.exit(f"Refusing to reset {parsed.database!r}: its name must contain 'bench'.")
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
-def prepare(url: str) -> Flask:
-    """Migrate to head, seed the demo world if it is missing, and build the app."""
-    migrations.upgrade(url)
-    # The benchmark signs in hundreds of times from one address: lift the per-address limits.
-    unlimited = "1000000 per minute"
-    app = create_app(
-        {
-            "DEMO_MODE": True,
-            "DATABASE_URL": url,
-            "RATELIMIT_WRITE": unlimited,
-            "RATELIMIT_SIGN_IN": unlimited,
-        }
-    )
-    with session_scope(app) as session:
-        if _karin(session) is None:
-            seed_demo(session)
-    return app
-
-
-def _karin(session: Session) -> Practitioner | None:
-    query = select(Practitioner).where(Practitioner.demo_key == "staff-karin")
-    return session.scalars(query).first()
-
-
-def load_world(app: Flask) -> World:
-    with session_scope(app) as session:
-        karin = _karin(session)
-        unit_id = session.scalar(
-            select(CareUnit.id).where(CareUnit.name == "Hälsocentralen Kvarnen")
-        )
-    if karin is None or unit_id is None:
-        sys.exit("The demo world is missing Karin or Hälsocentralen Kvarnen.")
-    now = datetime.now(UTC)
-    return World(unit_id, karin.id, now, now.astimezone(STOCKHOLM).date())
-
-
-def bench_count(engine: Engine) -> int:
-    with engine.connect() as conn:
-        query = select(func.count(Person.id)).where(Person.demo_key.like(f"{PREFIX}%"))
-        return conn.scalar(query) or 0
 
 
 def counts(engine: Engine) -> dict[str, int]:
@@ -199,55 +130,11 @@ def counts(engine: Engine) -> dict[str, int]:
 # --- Seeding ----------------------------------------------------------------------------------
 
 
-def seed_patients(engine: Engine, world: World, count: int) -> float:
-    """Insert `count` bench patients with everything they have; returns the seconds it took."""
-    started = time.perf_counter()
-    numbers = personal_numbers(engine, count)
-    for first in range(0, count, BATCH):
-        with engine.begin() as conn:
-            seed_batch(conn, world, numbers, range(first, min(first + BATCH, count)))
-        log(f"  seeded {min(first + BATCH, count)}/{count} patients")
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
-    return time.perf_counter() - started
-
-
-def personal_numbers(engine: Engine, count: int) -> list[tuple[date, str]]:
-    """Distinct test-series numbers, spread over many birth dates, none already in use."""
-    with engine.connect() as conn:
-        taken = set(conn.scalars(select(Person.personal_number)))
-    serials = len(TEST_SERIALS)
-    step = max(1, BIRTH_SPAN_DAYS * serials // max(count, 1))
-    numbers: list[tuple[date, str]] = []
-    slot = 0
-    while len(numbers) < count:
-        birth = FIRST_BIRTH + timedelta(days=(slot // serials) * step)
-        number = make_test_number(birth, TEST_SERIALS[slot % serials])
-        if number not in taken:
-            numbers.append((birth, number))
-        slot += 1
-    return numbers
-
-
-def insert_ids(conn: Connection, model: type[Base], rows: list[dict[str, Any]]) -> list[int]:
-    """Insert many rows in one executemany and return their ids in the order given."""
-    table = cast(Table, model.__table__)
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(conn.execute(statement, rows).scalars())
-
-
-def insert_rows(conn: Connection, model: type[Base], rows: list[dict[str, Any]]) -> None:
-    conn.execute(insert(cast(Table, model.__table__)), rows)
-
-
-def seed_batch(
-    conn: Connection, world: World, numbers: Sequence[tuple[date, str]], indexes: range
-) -> None:
+def seed_batch(conn: Connection, world: World, numbers: Numbers, indexes: range) -> None:
     """One transaction: persons, then their plans, then everything hanging off the plans."""
-    people = [person_row(world, i, *numbers[i]) for i in indexes]
+    people = [person_row(world, PREFIX, i, *numbers[i]) for i in indexes]
     person_ids = insert_ids(conn, Person, people)
-    plan_rows = [plan_row(world, pid, n) for pid in person_ids for n in range(len(PLANS))]
+    plan_rows = [nth_plan_row(world, pid, n) for pid in person_ids for n in range(len(PLANS))]
     plan_ids = insert_ids(conn, CarePlan, plan_rows)
     insert_rows(conn, CareTeamMember, [team_row(world, plan_id) for plan_id in plan_ids])
     versions = zip(plan_ids, plan_rows, strict=True)
@@ -262,67 +149,15 @@ def seed_batch(
     insert_rows(conn, Appointment, visits)
 
 
-def person_row(world: World, index: int, birth: date, number: str) -> dict[str, Any]:
-    return {
-        "personal_number": number,
-        "given_name": GIVEN_NAMES[index % len(GIVEN_NAMES)],
-        "family_name": FAMILY_NAMES[(index // len(GIVEN_NAMES)) % len(FAMILY_NAMES)],
-        "birth_date": birth,
-        "protected_identity": False,
-        "phone": None,
-        "email": f"bench{index}@example.org",
-        "preferred_language": "sv",
-        "simple_view": False,
-        "demo_key": f"{PREFIX}{index}",
-        "created_at": world.now - timedelta(days=400),
-    }
-
-
-def plan_row(world: World, patient_id: int, number: int) -> dict[str, Any]:
+def nth_plan_row(world: World, patient_id: int, number: int) -> dict[str, Any]:
+    """Plan `number` of PLANS, made a month after the one before; the SIP with recorded consent."""
     kind, title, summary = PLANS[number]
     created = world.now - timedelta(days=120 - number * 30)
     sip = kind == PlanKind.SIP
-    return {
-        "patient_id": patient_id,
-        "kind": kind,
-        "title": title,
-        "summary": summary,
-        "unit_id": world.unit_id,
-        "status": PlanStatus.ACTIVE,
-        "follow_up_on": world.today + timedelta(days=30 + patient_id % 60),
-        "follow_up_how": "Besök hos Karin på hälsocentralen.",
+    return plan_row(world, patient_id, kind, title, summary, created) | {
         "consent_given_on": created.date() if sip else None,
         "consent_how": "Muntligt vid SIP-möte" if sip else None,
         "consent_recorded_by_id": world.karin_id if sip else None,
-        "version": 1,
-        "published_version": 1,
-        "created_at": created,
-        "updated_at": created,
-    }
-
-
-def team_row(world: World, plan_id: int) -> dict[str, Any]:
-    return {
-        "plan_id": plan_id,
-        "role": TeamRole.CARE_CONTACT,
-        "practitioner_id": world.karin_id,
-        "unit_id": world.unit_id,
-        "is_coordinator": True,
-        "responsibility": "Fast vårdkontakt och samordnare.",
-        "valid_from": world.today - timedelta(days=120),
-        "valid_until": None,
-        "position": 0,
-    }
-
-
-def version_row(world: World, plan_id: int, plan: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "plan_id": plan_id,
-        "number": 1,
-        "published_at": plan["created_at"],
-        "published_by_id": world.karin_id,
-        "change_summary": "Ny plan upprättad.",
-        "snapshot": {"title": plan["title"], "summary": plan["summary"]},
     }
 
 
@@ -479,21 +314,9 @@ def bench_patients(engine: Engine) -> list[Patient]:
     return [Patient(key, names[key], tuple(ids)) for key, ids in plans.items()]
 
 
-def sign_in(client: FlaskClient, key: str) -> None:
-    """Through the demo sign-in page, as a person would: the form's token, then POST."""
-    match = CSRF.search(client.get("/demo").get_data(as_text=True))
-    if match is None:
-        sys.exit("No CSRF token on GET /demo: is DEMO_MODE on?")
-    response = client.post("/demo", data={"persona": key, "csrf_token": match.group(1)})
-    if response.status_code != 303:
-        sys.exit(f"Demo sign-in as {key} answered {response.status_code}, not 303.")
-
-
 def timed_get(client: FlaskClient, path: str, needles: Sequence[str]) -> float:
     """GET a page, in milliseconds; stop the whole run if it is not the page expected."""
-    started = time.perf_counter()
-    response = client.get(path)
-    elapsed = (time.perf_counter() - started) * 1000
+    elapsed, response = timed(lambda: client.get(path))
     html = response.get_data(as_text=True)
     missing = [needle for needle in needles if needle not in html]
     if response.status_code != 200 or missing:
@@ -527,47 +350,21 @@ def measure(app: Flask, patients: list[Patient], requests: int) -> dict[str, lis
     return timings
 
 
-def summarise(milliseconds: list[float]) -> dict[str, float]:
-    """Median and nearest-rank 95th percentile, with the extremes for context."""
-    ordered = sorted(milliseconds)
-    return {
-        "median_ms": round(statistics.median(ordered), 2),
-        "p95_ms": round(ordered[math.ceil(0.95 * len(ordered)) - 1], 2),
-        "min_ms": round(ordered[0], 2),
-        "max_ms": round(ordered[-1], 2),
-    }
-
-
 # --- Reporting --------------------------------------------------------------------------------
-
-
-def backend_label(engine: Engine) -> str:
-    names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-    version = ".".join(str(part) for part in engine.dialect.server_version_info or ())
-    return f"{names.get(engine.dialect.name, engine.dialect.name)} {version}".strip()
 
 
 def report(
     engine: Engine, timings: dict[str, list[float]], seeding: float | None
 ) -> dict[str, Any]:
     return {
-        "backend": engine.dialect.name,
-        "backend_version": backend_label(engine),
-        "python": platform.python_version(),
-        "sqlalchemy": sqlalchemy.__version__,
-        "date": date.today().isoformat(),
+        **environment(engine),
         **counts(engine),
-        "requests": len(timings["GET /"]),
-        "warm_up": WARM_UP,
-        "seeding_seconds": None if seeding is None else round(seeding, 1),
+        **run_details(len(timings["GET /"]), seeding),
         "pages": {page: summarise(values) for page, values in timings.items()},
     }
 
 
 def markdown(result: dict[str, Any]) -> str:
-    def number(value: int) -> str:
-        return f"{value:,}".replace(",", " ")
-
     lines = [
         "| Backend | Python | Date | Patients | Plans | Messages | Page | Median (ms) | p95 (ms) |",
         "|---|---|---|---:|---:|---:|---|---:|---:|",
@@ -575,15 +372,11 @@ def markdown(result: dict[str, Any]) -> str:
     for page, stats in result["pages"].items():
         lines.append(
             f"| {result['backend_version']} | {result['python']} | {result['date']} "
-            f"| {number(result['patients'])} | {number(result['plans'])} "
-            f"| {number(result['messages'])} | `{page}` "
+            f"| {thousands(result['patients'])} | {thousands(result['plans'])} "
+            f"| {thousands(result['messages'])} | `{page}` "
             f"| {stats['median_ms']:.1f} | {stats['p95_ms']:.1f} |"
         )
     return "\n".join(lines)
-
-
-def log(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
 
 
 # --- Main -------------------------------------------------------------------------------------
@@ -592,47 +385,24 @@ def log(line: str) -> None:
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--patients", type=int, default=10_000, help="bench patients to seed")
-    parser.add_argument(
-        "--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_URL), help="database"
-    )
+    add_database_url(parser, DEFAULT_URL)
     parser.add_argument("--requests", type=int, default=300, help="timed requests per page")
-    parser.add_argument("--reset", action="store_true", help="start from an empty database")
+    add_reset(parser)
     args = parser.parse_args(argv)
     if args.patients < 1 or args.requests < 1:
         parser.error("--patients and --requests must be at least 1")
     return args
 
 
-def seed_if_needed(app: Flask, patients: int) -> float | None:
-    """Seed the bench patients unless some are there already; the seconds it took, or None."""
-    engine = database(app).engine
-    existing = bench_count(engine)
-    if existing:
-        log(f"{existing} bench patients already there: not seeding (use --reset to reseed).")
-        return None
-    log(f"Seeding {patients} bench patients ...")
-    seconds = seed_patients(engine, load_world(app), patients)
-    log(f"Seeded in {seconds:.1f} s.")
-    return seconds
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    OUT.mkdir(parents=True, exist_ok=True)
-    if args.reset:
-        reset(args.database_url)
-    app = prepare(args.database_url)
-    seeding = seed_if_needed(app, args.patients)
+    app = setup(args.database_url, empty=args.reset)
+    seeding = seed_if_needed(app, PREFIX, args.patients, seed_batch)
     engine = database(app).engine
     log(f"Measuring {args.requests} visits (+{WARM_UP} warm-up) ...")
     timings = measure(app, bench_patients(engine), args.requests)
     result = report(engine, timings, seeding)
-    path = OUT / f"pages-{result['backend']}.json"
-    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    if seeding is not None:
-        print(f"Seeded {args.patients} patients in {seeding:.1f} s.\n")
-    print(markdown(result))
-    log(f"Written to {path}.")
+    publish("pages", result, markdown(result), args.patients, seeding)
 
 
 if __name__ == "__main__":

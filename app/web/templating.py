@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, Response, make_response, render_template, request
 from flask_babel import format_date, format_datetime, format_time, get_locale, gettext
 from jinja2_fragments.flask import render_block
+from markupsafe import Markup
 
 
 def wants_fragment() -> bool:
@@ -62,6 +63,17 @@ def _iso(value: date | datetime | None) -> str:
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 
 
+def _as_written(text: object, lang: str = "sv") -> Markup | object:
+    """What care or the patient wrote, shown as written and marked with its language when the
+    page is in another one (so screen readers pronounce it right, and RTL pages keep it LTR)."""
+    if text is None or text == "":
+        return text
+    locale = get_locale()
+    if locale is not None and locale.language == lang:
+        return text
+    return Markup('<span class="content" lang="{}" dir="ltr">{}</span>').format(lang, text)
+
+
 def _page_globals() -> dict[str, Any]:
     locale = get_locale()
     code = locale.language if locale else "sv"
@@ -78,6 +90,8 @@ def _page_globals() -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     app.context_processor(_page_globals)
-    app.jinja_env.filters.update(day=_local_date, when=_local_datetime, clock=_local_time, iso=_iso)
+    app.jinja_env.filters.update(
+        as_written=_as_written, day=_local_date, when=_local_datetime, clock=_local_time, iso=_iso
+    )
     app.jinja_env.add_extension("jinja2.ext.loopcontrols")
     app.jinja_env.policies["ext.i18n.trimmed"] = True

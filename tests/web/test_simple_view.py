@@ -154,3 +154,26 @@ def test_ali_starts_in_the_simple_view_in_arabic(auth, client) -> None:
     assert 'class="app simple"' in html
     assert "Samordnad individuell plan efter stroke" in html  # what care wrote, as written
     assert 'lang="sv"' in html  # ... marked with its language
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "direction"),
+    [
+        ("en", "My agreement", "ltr"),
+        ("fi", "Minun sopimukseni", "ltr"),
+        ("ar", None, "rtl"),
+        ("so", None, "ltr"),
+    ],
+)
+def test_interface_in_each_language_care_text_as_written(auth, client, lang, heading, direction):
+    auth.sign_in("patient-maja")
+    token = csrf_token(client, "/sessioner")
+    client.post("/sprak", data={"csrf_token": token, "lang": lang})
+    html = client.get("/").get_data(as_text=True)
+    assert f'<html lang="{lang}" dir="{direction}">' in html
+    assert "Min överenskommelse" not in html
+    if heading:
+        assert heading in html
+    assert (
+        '<span class="content" lang="sv" dir="ltr">Samordnad individuell plan – trygg hemma</span>'
+    ) in html
