@@ -47,7 +47,7 @@ from app.accounts.identity import TEST_SERIALS, make_test_number
 from app.accounts.models import CareUnit, Person, Practitioner
 from app.db import Base, database, make_engine, session_scope
 from app.demo.seed import seed_demo
-from app.plans.models import PlanKind, PlanStatus, TeamRole
+from app.plans.models import CarePlan, CareTeamMember, PlanKind, PlanStatus, PlanVersion, TeamRole
 
 OUT = Path(__file__).resolve().parent / "out"
 BATCH = 500  # patients per transaction
@@ -247,6 +247,24 @@ def insert_ids(conn: Connection, model: type[Base], rows: list[dict[str, Any]]) 
 def insert_rows(conn: Connection, model: type[Base], rows: list[dict[str, Any]]) -> None:
     """Insert many rows in one executemany."""
     conn.execute(insert(cast(Table, model.__table__)), rows)
+
+
+def insert_people(
+    conn: Connection, world: World, prefix: str, numbers: Numbers, indexes: range
+) -> list[int]:
+    """The batch's bench patients (person_row); their ids in the order of `indexes`."""
+    people = [person_row(world, prefix, i, *numbers[i]) for i in indexes]
+    return insert_ids(conn, Person, people)
+
+
+def insert_plans(conn: Connection, world: World, plans: list[dict[str, Any]]) -> list[int]:
+    """Plans (from plan_row), each with Karin on its care team (team_row) and its first version
+    (version_row); their ids in the order given."""
+    plan_ids = insert_ids(conn, CarePlan, plans)
+    insert_rows(conn, CareTeamMember, [team_row(world, plan_id) for plan_id in plan_ids])
+    versions = zip(plan_ids, plans, strict=True)
+    insert_rows(conn, PlanVersion, [version_row(world, p, row) for p, row in versions])
+    return plan_ids
 
 
 def person_row(world: World, prefix: str, index: int, birth: date, number: str) -> dict[str, Any]:

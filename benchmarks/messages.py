@@ -58,41 +58,16 @@ from werkzeug.test import TestResponse
 from app.accounts.models import Person
 from app.db import database
 from app.messages.models import Message, Thread, ThreadStatus
-from app.plans.models import CarePlan, CareTeamMember, PlanKind, PlanVersion
+from app.plans.models import PlanKind
 
 # Run as a script, Python puts benchmarks/ on sys.path but not the repository: put it first, so
 # that the shared code imports as benchmarks.common here and under python -m benchmarks.messages.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import (
-    CSRF,
-    OUT,
-    WARM_UP,
-    Numbers,
-    World,
-    add_database_url,
-    add_reset,
-    bench_count,
-    environment,
-    insert_ids,
-    insert_rows,
-    load_world,
-    log,
-    person_row,
-    plan_row,
-    publish,
-    run_details,
-    seed_if_needed,
-    setup,
-    sign_in,
-    summarise,
-    team_row,
-    thousands,
-    timed,
-    version_row,
-)
+from benchmarks import common
+from benchmarks.common import Numbers, World
 
-DEFAULT_URL = f"sqlite:///{OUT / 'messages.db'}"
+DEFAULT_URL = f"sqlite:///{common.OUT / 'messages.db'}"
 PREFIX = "msgbench-"
 N_PATIENTS = 2_000
 RANDOM_SEED = 20250102
@@ -166,26 +141,22 @@ def counts(engine: Engine, unit_id: int) -> dict[str, int]:
 
 def seed_batch(conn: Connection, world: World, numbers: Numbers, indexes: range) -> None:
     """One transaction: persons, their plans and care teams, then a thread each."""
-    people = [person_row(world, PREFIX, i, *numbers[i]) for i in indexes]
-    person_ids = insert_ids(conn, Person, people)
+    person_ids = common.insert_people(conn, world, PREFIX, numbers, indexes)
     created = world.now - timedelta(days=120)
     plans = [
-        plan_row(world, pid, PlanKind.CARE_TREATMENT, PLAN_TITLE, PLAN_SUMMARY, created)
+        common.plan_row(world, pid, PlanKind.CARE_TREATMENT, PLAN_TITLE, PLAN_SUMMARY, created)
         for pid in person_ids
     ]
-    plan_ids = insert_ids(conn, CarePlan, plans)
-    insert_rows(conn, CareTeamMember, [team_row(world, plan_id) for plan_id in plan_ids])
-    versions = zip(plan_ids, plans, strict=True)
-    insert_rows(conn, PlanVersion, [version_row(world, p, row) for p, row in versions])
+    plan_ids = common.insert_plans(conn, world, plans)
     owners = zip(indexes, person_ids, plan_ids, strict=True)
     threads = [thread_row(world, i, pid, plan_id) for i, pid, plan_id in owners]
-    thread_ids = insert_ids(conn, Thread, threads)
+    thread_ids = common.insert_ids(conn, Thread, threads)
     messages = [
         message_row(world, thread_id, row, n)
         for thread_id, row in zip(thread_ids, threads, strict=True)
         for n in range(len(BODIES))
     ]
-    insert_rows(conn, Message, messages)
+    common.insert_rows(conn, Message, messages)
 
 
 def waiting_since(world: World, index: int) -> datetime:
@@ -272,7 +243,7 @@ def expect(response: TestResponse, status: int, what: str) -> str:
 
 def form_fields(html: str, what: str, *, recipient: bool = False) -> dict[str, str]:
     """The hidden fields of a compose form (and its first recipient), as a browser sends them."""
-    patterns = {"csrf_token": CSRF, "key": KEY} | ({"to": FIRST_OPTION} if recipient else {})
+    patterns = {"csrf_token": common.CSRF, "key": KEY} | ({"to": FIRST_OPTION} if recipient else {})
     found = {name: pattern.search(html) for name, pattern in patterns.items()}
     missing = [name for name, match in found.items() if match is None]
     if missing:
@@ -284,15 +255,15 @@ def measure_inbox(app: Flask, oldest: Patient, requests: int, timings: Timings) 
     """Karin's unit inbox, R times after WARM_UP, the last warm-up's SQL counted; it must list
     the longest-waiting bench thread. Returns how many threads the page lists."""
     client = app.test_client()
-    sign_in(client, "staff-karin")
+    common.sign_in(client, "staff-karin")
     needles = [oldest.name, f'href="/meddelanden/{oldest.thread_id}"']
     html = ""
-    for number in range(WARM_UP + requests):
-        with counting(database(app).engine, number == WARM_UP - 1) as statements:
-            elapsed, response = timed(lambda: client.get(INBOX))
-        if number == WARM_UP - 1:
+    for number in range(common.WARM_UP + requests):
+        with counting(database(app).engine, number == common.WARM_UP - 1) as statements:
+            elapsed, response = common.timed(lambda: client.get(INBOX))
+        if number == common.WARM_UP - 1:
             timings.statements[PAGES[0]] = statements
-        elif number >= WARM_UP:
+        elif number >= common.WARM_UP:
             timings.ms[PAGES[0]].append(elapsed)
         html = expect(response, 200, f"GET {INBOX}")
         if missing := [needle for needle in needles if needle not in html]:
@@ -304,7 +275,7 @@ def timed_post(client: FlaskClient, path: str, data: dict[str, str], count_sql: 
     """POST a form: milliseconds, the response, and its SQL statements if count_sql."""
     engine = database(cast(Flask, client.application)).engine
     with counting(engine, count_sql) as statements:
-        elapsed, response = timed(lambda: client.post(path, data=data))
+        elapsed, response = common.timed(lambda: client.post(path, data=data))
     expect(response, 303, f"POST {path}")
     return elapsed, response, statements
 
@@ -330,7 +301,7 @@ def write_as(
     """Sign in as the patient, write a new message and a reply: the two POSTs' times, and their
     SQL statements if count_sql (then the times are not meant to be kept)."""
     client = app.test_client()
-    sign_in(client, patient.key)
+    common.sign_in(client, patient.key)
     sent, _, sent_sql = send_new(client, count_sql)
     replied, _, reply_sql = send_reply(client, patient.thread_id, count_sql)
     return sent, replied, {PAGES[1]: sent_sql, PAGES[2]: reply_sql} if count_sql else {}
@@ -339,13 +310,13 @@ def write_as(
 def measure_writes(app: Flask, patients: list[Patient], requests: int, timings: Timings) -> None:
     """R different patients (random, fixed seed) after WARM_UP uncounted ones."""
     rng = random.Random(RANDOM_SEED)
-    wanted = WARM_UP + requests
+    wanted = common.WARM_UP + requests
     if wanted > len(patients):
         sys.exit(f"--requests {requests} needs {wanted} bench patients; there are {len(patients)}.")
     for number, patient in enumerate(rng.sample(patients, wanted)):
-        sent, replied, statements = write_as(app, patient, number == WARM_UP - 1)
+        sent, replied, statements = write_as(app, patient, number == common.WARM_UP - 1)
         timings.statements.update(statements)
-        if number >= WARM_UP:
+        if number >= common.WARM_UP:
             timings.ms[PAGES[1]].append(sent)
             timings.ms[PAGES[2]].append(replied)
 
@@ -361,13 +332,13 @@ def report(
     seeding: float | None,
 ) -> dict[str, Any]:
     return {
-        **environment(engine),
-        "bench_patients": bench_count(engine, PREFIX),
+        **common.environment(engine),
+        "bench_patients": common.bench_count(engine, PREFIX),
         **before,
         "inbox_threads_listed": listed,
-        **run_details(len(timings.ms[PAGES[0]]), seeding),
+        **common.run_details(len(timings.ms[PAGES[0]]), seeding),
         "requests_timed": {
-            page: summarise(values) | {"sql_statements": len(timings.statements[page])}
+            page: common.summarise(values) | {"sql_statements": len(timings.statements[page])}
             for page, values in timings.ms.items()
         },
         "sql": timings.statements,
@@ -383,15 +354,15 @@ def markdown(result: dict[str, Any]) -> str:
     for page, stats in result["requests_timed"].items():
         lines.append(
             f"| {result['backend_version']} | {result['python']} | {result['date']} "
-            f"| {thousands(result['open_threads_in_unit'])} | `{page}` "
+            f"| {common.thousands(result['open_threads_in_unit'])} | `{page}` "
             f"| {stats['sql_statements']} | {stats['median_ms']:.1f} | {stats['p95_ms']:.1f} |"
         )
     lines.append(
         f"\nThe inbox listed {result['inbox_threads_listed']} of the unit's "
-        f"{thousands(result['open_threads_in_unit'])} open threads; {result['requests']} timed "
-        f"requests each after {result['warm_up']} warm-up; "
-        f"{thousands(result['threads'])} threads and "
-        f"{thousands(result['messages'])} messages in all."
+        f"{common.thousands(result['open_threads_in_unit'])} open threads; "
+        f"{result['requests']} timed requests each after {result['warm_up']} warm-up; "
+        f"{common.thousands(result['threads'])} threads and "
+        f"{common.thousands(result['messages'])} messages in all."
     )
     return "\n".join(lines)
 
@@ -401,24 +372,24 @@ def markdown(result: dict[str, Any]) -> str:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
-    add_database_url(parser, DEFAULT_URL)
+    common.add_database_url(parser, DEFAULT_URL)
     parser.add_argument("--requests", type=int, default=200, help="timed requests of each kind")
-    add_reset(parser)
+    common.add_reset(parser)
     args = parser.parse_args(argv)
-    if not 1 <= args.requests <= N_PATIENTS - WARM_UP:
-        parser.error(f"--requests must be from 1 to {N_PATIENTS - WARM_UP}")
+    if not 1 <= args.requests <= N_PATIENTS - common.WARM_UP:
+        parser.error(f"--requests must be from 1 to {N_PATIENTS - common.WARM_UP}")
     return args
 
 
 def run(app: Flask, requests: int, seeding: float | None) -> dict[str, Any]:
     """Measure the inbox, then the writes (which add threads); the result to report."""
     engine = database(app).engine
-    before = counts(engine, load_world(app, karin_in_unit=True).unit_id)
+    before = counts(engine, common.load_world(app, karin_in_unit=True).unit_id)
     patients = bench_patients(engine)
     timings = Timings({page: [] for page in PAGES}, {})
-    log(f"Measuring {requests} inbox requests (+{WARM_UP} warm-up) ...")
+    common.log(f"Measuring {requests} inbox requests (+{common.WARM_UP} warm-up) ...")
     listed = measure_inbox(app, patients[0], requests, timings)
-    log(f"Measuring {requests} new messages and replies (+{WARM_UP} warm-up) ...")
+    common.log(f"Measuring {requests} new messages and replies (+{common.WARM_UP} warm-up) ...")
     measure_writes(app, patients, requests, timings)
     return report(engine, before, listed, timings, seeding)
 
@@ -426,12 +397,12 @@ def run(app: Flask, requests: int, seeding: float | None) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     check_url(args.database_url)
-    app = setup(args.database_url, empty=args.reset)
-    world = load_world(app, karin_in_unit=True)
+    app = common.setup(args.database_url, empty=args.reset)
+    world = common.load_world(app, karin_in_unit=True)
     what = " with an open thread each"
-    seeding = seed_if_needed(app, PREFIX, N_PATIENTS, seed_batch, world=world, what=what)
+    seeding = common.seed_if_needed(app, PREFIX, N_PATIENTS, seed_batch, world=world, what=what)
     result = run(app, args.requests, seeding)
-    publish("messages", result, markdown(result), N_PATIENTS, seeding)
+    common.publish("messages", result, markdown(result), N_PATIENTS, seeding)
 
 
 if __name__ == "__main__":

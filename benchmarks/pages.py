@@ -48,40 +48,17 @@ from app.appointments.models import Appointment, AppointmentMode, AppointmentSta
 from app.db import database
 from app.goals.models import Activity, ActivityStatus, Goal, GoalStatus, ProposedBy, Responsible
 from app.messages.models import Message, Thread, ThreadStatus
-from app.plans.models import CarePlan, CareTeamMember, PlanKind, PlanVersion
+from app.plans.models import CarePlan, PlanKind
 from app.whatmatters.models import WhatMatters
 
 # Run as a script, Python puts benchmarks/ on sys.path but not the repository: put it first, so
 # that the shared code imports as benchmarks.common here and under python -m benchmarks.pages.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import (
-    OUT,
-    STOCKHOLM,
-    WARM_UP,
-    Numbers,
-    World,
-    add_database_url,
-    add_reset,
-    environment,
-    insert_ids,
-    insert_rows,
-    log,
-    person_row,
-    plan_row,
-    publish,
-    run_details,
-    seed_if_needed,
-    setup,
-    sign_in,
-    summarise,
-    team_row,
-    thousands,
-    timed,
-    version_row,
-)
+from benchmarks import common
+from benchmarks.common import Numbers, World
 
-DEFAULT_URL = f"sqlite:///{OUT / 'bench.db'}"
+DEFAULT_URL = f"sqlite:///{common.OUT / 'bench.db'}"
 PREFIX = "bench-"
 RANDOM_SEED = 20250101
 
@@ -132,21 +109,17 @@ def counts(engine: Engine) -> dict[str, int]:
 
 def seed_batch(conn: Connection, world: World, numbers: Numbers, indexes: range) -> None:
     """One transaction: persons, then their plans, then everything hanging off the plans."""
-    people = [person_row(world, PREFIX, i, *numbers[i]) for i in indexes]
-    person_ids = insert_ids(conn, Person, people)
+    person_ids = common.insert_people(conn, world, PREFIX, numbers, indexes)
     plan_rows = [nth_plan_row(world, pid, n) for pid in person_ids for n in range(len(PLANS))]
-    plan_ids = insert_ids(conn, CarePlan, plan_rows)
-    insert_rows(conn, CareTeamMember, [team_row(world, plan_id) for plan_id in plan_ids])
-    versions = zip(plan_ids, plan_rows, strict=True)
-    insert_rows(conn, PlanVersion, [version_row(world, p, row) for p, row in versions])
+    plan_ids = common.insert_plans(conn, world, plan_rows)
     goal_ids = seed_goals(conn, world, plan_ids)
     activities = [activity_row(world, p, goal_ids[p], n) for p in plan_ids for n in range(5)]
-    insert_rows(conn, Activity, activities)
+    common.insert_rows(conn, Activity, activities)
     owners = list(zip(indexes, person_ids, plan_ids[0::2], plan_ids[1::2], strict=True))
     seed_messages(conn, world, [(pid, first, second) for _, pid, first, second in owners])
-    insert_rows(conn, WhatMatters, [what_matters_row(world, pid) for pid in person_ids])
+    common.insert_rows(conn, WhatMatters, [what_matters_row(world, pid) for pid in person_ids])
     visits = [appointment_row(world, pid, first, i) for i, pid, first, _ in owners]
-    insert_rows(conn, Appointment, visits)
+    common.insert_rows(conn, Appointment, visits)
 
 
 def nth_plan_row(world: World, patient_id: int, number: int) -> dict[str, Any]:
@@ -154,7 +127,7 @@ def nth_plan_row(world: World, patient_id: int, number: int) -> dict[str, Any]:
     kind, title, summary = PLANS[number]
     created = world.now - timedelta(days=120 - number * 30)
     sip = kind == PlanKind.SIP
-    return plan_row(world, patient_id, kind, title, summary, created) | {
+    return common.plan_row(world, patient_id, kind, title, summary, created) | {
         "consent_given_on": created.date() if sip else None,
         "consent_how": "Muntligt vid SIP-möte" if sip else None,
         "consent_recorded_by_id": world.karin_id if sip else None,
@@ -164,9 +137,9 @@ def nth_plan_row(world: World, patient_id: int, number: int) -> dict[str, Any]:
 def seed_goals(conn: Connection, world: World, plan_ids: list[int]) -> dict[int, list[int]]:
     """Three goals a plan: two main goals, then a sub-goal under the first; ids by plan."""
     mains = [goal_row(world, p, n, None) for p in plan_ids for n in (0, 2)]
-    main_ids = insert_ids(conn, Goal, mains)
+    main_ids = common.insert_ids(conn, Goal, mains)
     subs = [goal_row(world, p, 1, main_ids[2 * k]) for k, p in enumerate(plan_ids)]
-    sub_ids = insert_ids(conn, Goal, subs)
+    sub_ids = common.insert_ids(conn, Goal, subs)
     return {p: [main_ids[2 * k], sub_ids[k], main_ids[2 * k + 1]] for k, p in enumerate(plan_ids)}
 
 
@@ -211,13 +184,13 @@ def seed_messages(conn: Connection, world: World, patients: list[tuple[int, int,
     """Two answered threads a patient, one a plan, of ten messages each, patient and Karin taking
     turns; Karin's last answer in the second thread is unread."""
     threads = [thread_row(world, pid, plans[t], t) for pid, *plans in patients for t in (0, 1)]
-    thread_ids = insert_ids(conn, Thread, threads)
+    thread_ids = common.insert_ids(conn, Thread, threads)
     rows = [
         message_row(world, thread_id, row["patient_id"], k % 2, n)
         for k, (thread_id, row) in enumerate(zip(thread_ids, threads, strict=True))
         for n in range(MESSAGES_PER_THREAD)
     ]
-    insert_rows(conn, Message, rows)
+    common.insert_rows(conn, Message, rows)
 
 
 def thread_row(world: World, patient_id: int, plan_id: int, thread_no: int) -> dict[str, Any]:
@@ -277,7 +250,7 @@ def what_matters_row(world: World, patient_id: int) -> dict[str, Any]:
 
 def appointment_row(world: World, patient_id: int, plan_id: int, index: int) -> dict[str, Any]:
     day = world.today + timedelta(days=2 + index % 28)
-    starts = datetime.combine(day, clock(8 + index % 8, 0), tzinfo=STOCKHOLM)
+    starts = datetime.combine(day, clock(8 + index % 8, 0), tzinfo=common.STOCKHOLM)
     return {
         "patient_id": patient_id,
         "plan_id": plan_id,
@@ -316,7 +289,7 @@ def bench_patients(engine: Engine) -> list[Patient]:
 
 def timed_get(client: FlaskClient, path: str, needles: Sequence[str]) -> float:
     """GET a page, in milliseconds; stop the whole run if it is not the page expected."""
-    elapsed, response = timed(lambda: client.get(path))
+    elapsed, response = common.timed(lambda: client.get(path))
     html = response.get_data(as_text=True)
     missing = [needle for needle in needles if needle not in html]
     if response.status_code != 200 or missing:
@@ -327,7 +300,7 @@ def timed_get(client: FlaskClient, path: str, needles: Sequence[str]) -> float:
 def visit(app: Flask, patient: Patient, rng: random.Random) -> tuple[float, float]:
     """Sign in as the patient; time their start page and one of their plans."""
     client = app.test_client()
-    sign_in(client, patient.key)
+    common.sign_in(client, patient.key)
     links = [f'href="/plan/{plan_id}"' for plan_id in patient.plan_ids]
     start = timed_get(client, "/", [patient.name, *links])
     plan = timed_get(client, f"/plan/{rng.choice(patient.plan_ids)}", [patient.name])
@@ -337,14 +310,14 @@ def visit(app: Flask, patient: Patient, rng: random.Random) -> tuple[float, floa
 def measure(app: Flask, patients: list[Patient], requests: int) -> dict[str, list[float]]:
     """R visits by randomly chosen patients (fixed seed) after WARM_UP uncounted ones."""
     rng = random.Random(RANDOM_SEED)
-    wanted = WARM_UP + requests
+    wanted = common.WARM_UP + requests
     chosen = (
         rng.sample(patients, wanted) if wanted <= len(patients) else rng.choices(patients, k=wanted)
     )
     timings: dict[str, list[float]] = {"GET /": [], "GET /plan/<id>": []}
     for number, patient in enumerate(chosen):
         start, plan = visit(app, patient, rng)
-        if number >= WARM_UP:
+        if number >= common.WARM_UP:
             timings["GET /"].append(start)
             timings["GET /plan/<id>"].append(plan)
     return timings
@@ -357,10 +330,10 @@ def report(
     engine: Engine, timings: dict[str, list[float]], seeding: float | None
 ) -> dict[str, Any]:
     return {
-        **environment(engine),
+        **common.environment(engine),
         **counts(engine),
-        **run_details(len(timings["GET /"]), seeding),
-        "pages": {page: summarise(values) for page, values in timings.items()},
+        **common.run_details(len(timings["GET /"]), seeding),
+        "pages": {page: common.summarise(values) for page, values in timings.items()},
     }
 
 
@@ -372,8 +345,8 @@ def markdown(result: dict[str, Any]) -> str:
     for page, stats in result["pages"].items():
         lines.append(
             f"| {result['backend_version']} | {result['python']} | {result['date']} "
-            f"| {thousands(result['patients'])} | {thousands(result['plans'])} "
-            f"| {thousands(result['messages'])} | `{page}` "
+            f"| {common.thousands(result['patients'])} | {common.thousands(result['plans'])} "
+            f"| {common.thousands(result['messages'])} | `{page}` "
             f"| {stats['median_ms']:.1f} | {stats['p95_ms']:.1f} |"
         )
     return "\n".join(lines)
@@ -385,9 +358,9 @@ def markdown(result: dict[str, Any]) -> str:
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--patients", type=int, default=10_000, help="bench patients to seed")
-    add_database_url(parser, DEFAULT_URL)
+    common.add_database_url(parser, DEFAULT_URL)
     parser.add_argument("--requests", type=int, default=300, help="timed requests per page")
-    add_reset(parser)
+    common.add_reset(parser)
     args = parser.parse_args(argv)
     if args.patients < 1 or args.requests < 1:
         parser.error("--patients and --requests must be at least 1")
@@ -396,13 +369,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    app = setup(args.database_url, empty=args.reset)
-    seeding = seed_if_needed(app, PREFIX, args.patients, seed_batch)
+    app = common.setup(args.database_url, empty=args.reset)
+    seeding = common.seed_if_needed(app, PREFIX, args.patients, seed_batch)
     engine = database(app).engine
-    log(f"Measuring {args.requests} visits (+{WARM_UP} warm-up) ...")
+    common.log(f"Measuring {args.requests} visits (+{common.WARM_UP} warm-up) ...")
     timings = measure(app, bench_patients(engine), args.requests)
     result = report(engine, timings, seeding)
-    publish("pages", result, markdown(result), args.patients, seeding)
+    common.publish("pages", result, markdown(result), args.patients, seeding)
 
 
 if __name__ == "__main__":

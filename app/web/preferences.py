@@ -71,3 +71,19 @@ def simple_view() -> Response:
 @bp.get("/tillganglighet")
 def accessibility_statement() -> str:
     return render_template("accessibility.html")
+
+
+@bp.post("/lasbarhet")
+def readability() -> str:
+    """LIX of what staff are writing for a patient, with a plain hint above 40 (htmx, as they
+    type). Not patient data: the text is measured and forgotten."""
+    from flask import abort
+
+    from app.i18n.lix import lix
+
+    if not getattr(current_user, "is_staff", False):
+        abort(404)
+    text = request.form.get("text", "")[:20000]
+    for name in ("body", "text", "reason", "summary"):
+        text = text or request.form.get(name, "")[:20000]
+    return render_template("_macros/lix.html", score=lix(text), has_text=bool(text.strip()))

@@ -30,7 +30,7 @@ PUBLIC = {
     "accounts.start_sign_in", "accounts.finish_sign_in", "accounts.sign_out_view",
     "accounts.sessions_page", "accounts.end_session_view", "accounts.stay_signed_in",
     "accounts.settings", "preferences.accessibility_statement", "preferences.language",
-    "preferences.simple_view",
+    "preferences.simple_view", "preferences.readability",
 }  # fmt: skip
 
 

@@ -177,3 +177,31 @@ def test_interface_in_each_language_care_text_as_written(auth, client, lang, hea
     assert (
         '<span class="content" lang="sv" dir="ltr">Samordnad individuell plan – trygg hemma</span>'
     ) in html
+
+
+def test_staff_see_the_lix_of_what_they_write(app, auth, client) -> None:
+    auth.sign_in("staff-karin")
+    token = csrf_token(client, "/sessioner")
+    hard = client.post(
+        "/lasbarhet",
+        data={
+            "csrf_token": token,
+            "body": (
+                "Samordningsansvarig verksamhetschef dokumenterar egenvårdsbedömningen i "
+                "journalsystemet enligt gällande dokumentationsrutin."
+            ),
+        },
+    )
+    assert "Texten är svår att läsa" in visible_text(hard)
+    easy = client.post("/lasbarhet", data={"csrf_token": token, "body": "Hej Maja. Väg dig i dag."})
+    assert "Lätt att läsa." in visible_text(easy)
+    patient = app.test_client()
+    from tests.conftest import Auth
+
+    Auth(patient).sign_in("patient-maja")
+    assert (
+        patient.post(
+            "/lasbarhet", data={"csrf_token": csrf_token(patient, "/sessioner"), "body": "x"}
+        ).status_code
+        == 404
+    )
