@@ -28,6 +28,26 @@ if os.environ.get("CI") == "true" and "postgresql" not in BACKENDS:
     raise RuntimeError("CI must set TEST_DATABASE_URL so the tests run on PostgreSQL too.")
 
 
+def worker_database(url: str, suffix: str = "") -> str:
+    """A database of this test worker's own (tests run in parallel with pytest-xdist), made if
+    missing. Without xdist and suffix it is the database in the URL itself."""
+    from sqlalchemy import create_engine, make_url
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    parsed = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = "_".join(part for part in (parsed.database, worker, suffix) if part)
+    if name != parsed.database:
+        admin = create_engine(parsed, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
 @dataclass
 class World:
     backend: str
@@ -53,7 +73,7 @@ def world(
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'samplan-test.db'}"
         engine = make_engine(url)
     else:
-        url = os.environ["TEST_DATABASE_URL"]
+        url = worker_database(os.environ["TEST_DATABASE_URL"])
         engine = make_engine(url)
         with engine.begin() as connection:  # a clean database for every run
             connection.execute(text("DROP SCHEMA public CASCADE"))

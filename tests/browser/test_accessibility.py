@@ -223,7 +223,7 @@ def test_reduced_motion_and_more_contrast_are_honoured(browser, live_url) -> Non
 def test_ali_in_arabic_is_right_to_left_and_mirrored(browser, live_url) -> None:
     page = new_page(browser, PHONE, locale="ar")
     try:
-        sign_in(page, live_url, "patient-ali", simple=None)  # his own choices: simple, Arabic
+        sign_in(page, live_url, "patient-ali", simple=True, language="ar")
         html = page.locator("html")
         assert html.get_attribute("lang") == "ar"
         assert html.get_attribute("dir") == "rtl"

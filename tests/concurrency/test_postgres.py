@@ -31,7 +31,9 @@ URL = os.environ.get("TEST_DATABASE_URL")
 def pg() -> Iterator[tuple[object, sessionmaker[Session], dict[str, int]]]:
     if not URL:
         pytest.skip("needs TEST_DATABASE_URL (PostgreSQL) for real concurrent transactions")
-    url = make_url(URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    from tests.conftest import worker_database
+
+    url = make_url(worker_database(URL))
     name = f"{url.database}_concurrency"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
