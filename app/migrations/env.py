@@ -27,6 +27,14 @@ if connection is not None:
     _run(connection)
 else:
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
-    with engine.begin() as conn:
-        _run(conn)
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations copy and drop tables; SQLite must not enforce foreign keys while
+            # they do (the setting cannot change inside a transaction, so it is set first).
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        with conn.begin():
+            _run(conn)
+        if sqlite:
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
     engine.dispose()

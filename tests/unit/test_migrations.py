@@ -46,3 +46,31 @@ def test_migrations_go_down_and_up_again(tmp_path) -> None:
     migrations.upgrade(url)
     assert "care_plan" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_upgrading_a_database_with_data_keeps_it(tmp_path) -> None:
+    """Later migrations rebuild SQLite tables (batch mode); rows and their links survive."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from app import migrations
+    from app.db import make_engine
+    from app.demo.seed import seed_demo
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    migrations.upgrade(url)
+    engine = make_engine(url)
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session:
+        seed_demo(session, now=datetime.now(UTC))
+        session.commit()
+    with engine.connect() as conn:
+        before = conn.execute(text("SELECT count(*) FROM message")).scalar()
+    migrations.downgrade(url, revision="0002")
+    migrations.upgrade(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM message")).scalar() == before
+        assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+    engine.dispose()
