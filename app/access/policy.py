@@ -167,8 +167,18 @@ def _person_may(
     return or_(own, grant, guardian)
 
 
-def patient_clause(actor: Actor, action: Action, now: datetime) -> ColumnElement[bool]:
-    """SQL over Person: the actor may do `action` for this patient."""
+def _own(actor: Actor, patient_id: int | None) -> bool:
+    """The query is about the signed-in person's own data: every person action is theirs."""
+    return actor.person is not None and patient_id == actor.person.id
+
+
+def patient_clause(
+    actor: Actor, action: Action, now: datetime, patient_id: int | None = None
+) -> ColumnElement[bool]:
+    """SQL over Person: the actor may do `action` for this patient. A caller that knows the
+    patient's id passes it, so that one's own data needs no proxy or guardian checks."""
+    if _own(actor, patient_id):
+        return Person.id == patient_id
     if actor.is_staff:
         if action not in STAFF_ACTIONS:
             return false()
@@ -178,8 +188,13 @@ def patient_clause(actor: Actor, action: Action, now: datetime) -> ColumnElement
     return _person_may(actor, action, Person.id, now)
 
 
-def plan_clause(actor: Actor, action: Action, now: datetime) -> ColumnElement[bool]:
-    """SQL over CarePlan: the actor may do `action` on this plan. Drafts are care's own."""
+def plan_clause(
+    actor: Actor, action: Action, now: datetime, patient_id: int | None = None
+) -> ColumnElement[bool]:
+    """SQL over CarePlan: the actor may do `action` on this plan. Drafts are care's own.
+    A caller that knows whose plans these are passes the patient's id (see patient_clause)."""
+    if _own(actor, patient_id):
+        return and_(CarePlan.patient_id == patient_id, CarePlan.status != PlanStatus.DRAFT)
     if actor.is_staff:
         if action not in STAFF_ACTIONS:
             return false()

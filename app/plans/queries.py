@@ -115,15 +115,15 @@ def load_patient(
             Person,
             WhatMatters,
             unread_for_patient(patient_id).scalar_subquery(),
-            patient_clause(actor, Action.READ_MESSAGES, now),
-            patient_clause(actor, Action.WRITE_MESSAGES, now),
-            patient_clause(actor, Action.ANSWER_FOR, now),
-            patient_clause(actor, Action.APPOINTMENTS, now),
+            patient_clause(actor, Action.READ_MESSAGES, now, patient_id),
+            patient_clause(actor, Action.WRITE_MESSAGES, now, patient_id),
+            patient_clause(actor, Action.ANSWER_FOR, now, patient_id),
+            patient_clause(actor, Action.APPOINTMENTS, now, patient_id),
         )
         .outerjoin(latest, latest.c.patient_id == Person.id)
         .outerjoin(WhatMatters, WhatMatters.id == latest.c.id)
         .options(joinedload(WhatMatters.written_by))
-        .where(Person.id == patient_id, patient_clause(actor, action, now))
+        .where(Person.id == patient_id, patient_clause(actor, action, now, patient_id))
     ).first()
     if row is None:
         return None
@@ -141,7 +141,10 @@ def overview_for(
     """Everything on the start page for one patient, as the actor may see it."""
     rows = session.execute(
         select(CarePlan, GOALS_TOTAL, GOALS_REACHED)
-        .where(CarePlan.patient_id == patient.id, plan_clause(actor, Action.READ_PLANS, now))
+        .where(
+            CarePlan.patient_id == patient.id,
+            plan_clause(actor, Action.READ_PLANS, now, patient.id),
+        )
         .options(joinedload(CarePlan.unit), _team_loader())
         .order_by(CarePlan.status, CarePlan.follow_up_on, CarePlan.id)
     ).all()
