@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, Response, make_response, render_template, request
-from flask_babel import format_date, format_datetime, format_time, get_locale, gettext
+from flask_babel import format_date, format_time, get_locale, gettext
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 
@@ -34,11 +34,10 @@ def render(templates: str | list[str], block: str | None = None, **context: Any)
 
 
 def _local_date(value: date | datetime | None, fmt: str = "long") -> str:
+    """The calendar day only (a moment in time becomes its day in Stockholm)."""
     if value is None:
         return ""
-    return (
-        format_date(value, fmt) if not isinstance(value, datetime) else format_datetime(value, fmt)
-    )
+    return format_date(value, fmt)
 
 
 def _local_datetime(value: datetime | None, date_format: str = "EEEE d MMMM") -> str:

@@ -109,3 +109,14 @@ def test_the_earliest_explicit_step_wins_across_plans() -> None:
     assert step is not None
     assert step.what == "Snart"
     assert step.plan_id == 2
+
+
+def test_a_moment_is_shown_as_its_day_in_stockholm() -> None:
+    from app import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": "sqlite://"})
+    with app.test_request_context():
+        day = app.jinja_env.filters["day"]
+        # 23:30 UTC on 22 November is already the 23rd in Stockholm; no clock time is shown
+        assert day(datetime(2026, 11, 22, 23, 30, tzinfo=UTC)) == "23 november 2026"
+        assert day(date(2026, 12, 24)) == "24 december 2026"
