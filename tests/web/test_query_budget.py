@@ -88,3 +88,41 @@ def test_start_page_budget_with_many_plans(auth, client, db, count_queries, pers
     assert response.status_code == 200
     assert "Extra plan 4" in response.get_data(as_text=True)
     assert len(statements) <= BUDGET, "\n\n".join(statements)
+
+
+def test_inbox_runs_a_fixed_number_of_statements(auth, client, db, ids, count_queries) -> None:
+    from app.messages.models import Message, Thread, ThreadStatus
+
+    maja_plan = plan_id(db, "trygg hemma")
+    unit = db.get(CarePlan, maja_plan).unit_id
+    now = utcnow()
+    for n in range(60):
+        thread = Thread(
+            patient_id=ids["patient-maja"],
+            plan_id=maja_plan,
+            unit_id=unit,
+            assigned_to_id=ids["staff-karin"],
+            subject=f"Fråga {n}",
+            status=ThreadStatus.WAITING_FOR_CARE,
+            waiting_since=now,
+            last_message_at=now,
+        )
+        db.add(thread)
+        db.flush()
+        db.add(
+            Message(
+                thread_id=thread.id,
+                author_person_id=ids["patient-maja"],
+                body="Hej",
+                idempotency_key=f"budget-{n}",
+                created_at=now,
+            )
+        )
+    db.flush()
+    auth.sign_in("staff-karin")
+    count_queries()
+    response = client.get("/inkorg?flik=enheten")
+    statements = count_queries()
+    assert response.status_code == 200
+    assert "62 öppna ärenden" in response.get_data(as_text=True)
+    assert len(statements) <= 4, "\n\n".join(statements)
