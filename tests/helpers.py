@@ -10,6 +10,12 @@ from sqlalchemy.orm import Session
 
 from app.plans.models import CarePlan
 
+# The twelve persona keys of DESIGN.md's demo world, in its order.
+PERSONAS = [
+    "patient-maja", "proxy-anna", "patient-per", "patient-elias", "guardian-sara", "patient-ali",
+    "staff-karin", "staff-erik", "staff-lena", "staff-sofia", "staff-amir", "staff-jonas",
+]  # fmt: skip
+
 
 def visible_text(response) -> str:  # noqa: ANN001 - a Flask test response
     """The page's text as a person reads it: tags dropped, entities decoded, spaces folded."""

@@ -33,3 +33,12 @@ class Actor:
     def display_name(self) -> str:
         party = self.practitioner or self.person
         return party.full_name if party else ""
+
+
+def current_actor() -> Actor:
+    """The signed-in actor of this request (views call it under @login_required)."""
+    from typing import cast
+
+    from flask_login import current_user
+
+    return cast(Actor, current_user._get_current_object())

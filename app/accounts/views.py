@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from flask import (
     Blueprint,
     Response,
@@ -18,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.access.actor import Actor
+from app.access.actor import current_actor
 from app.accounts import oidc
 from app.accounts.models import Practitioner
 from app.accounts.sessions import end_session, open_sessions, sign_in, sign_out
@@ -109,7 +107,7 @@ def finish_sign_in(provider: str) -> Response | tuple[str, int]:
 @bp.post("/logga-ut")
 @login_required
 def sign_out_view() -> Response:
-    actor = cast(Actor, current_user._get_current_object())
+    actor = current_actor()
     row = actor.session_row
     db = get_session()
     sign_out(db, actor, now())
@@ -129,7 +127,7 @@ def sign_out_view() -> Response:
 @bp.get("/sessioner")
 @login_required
 def sessions_page() -> str:
-    actor = cast(Actor, current_user._get_current_object())
+    actor = current_actor()
     rows = open_sessions(get_session(), actor)
     return render_template("accounts/sessions.html", rows=rows, current=actor.session_row.id)
 
@@ -137,7 +135,7 @@ def sessions_page() -> str:
 @bp.post("/sessioner/<int:session_id>/avsluta")
 @login_required
 def end_session_view(session_id: int) -> Response:
-    actor = cast(Actor, current_user._get_current_object())
+    actor = current_actor()
     db = get_session()
     if not end_session(db, actor, session_id, now()):
         abort(404)
@@ -160,7 +158,7 @@ def stay_signed_in() -> Response:
 @login_required
 def settings() -> str | Response:
     """Staff choose how they hear about patients' messages: each one, or a daily summary."""
-    actor = cast(Actor, current_user._get_current_object())
+    actor = current_actor()
     if actor.practitioner is None:
         abort(404)
     db = get_session()

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from flask import Blueprint, Response, abort, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
 
-from app.access.actor import Actor
+from app.access.actor import current_actor
 from app.agreements import services
 from app.clock import now
 from app.db import get_session
@@ -29,7 +27,7 @@ ERRORS = {
 @bp.post("/plan/<int:plan_id>/svar")
 @login_required
 def answer(plan_id: int) -> Response:
-    actor = cast(Actor, current_user._get_current_object())
+    actor = current_actor()
     db = get_session()
     version = request.form.get("version", "")
     choice = request.form.get("answer", "")

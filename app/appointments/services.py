@@ -82,6 +82,16 @@ def _done(session: Session, actor: Actor, appointment: Appointment, now: datetim
     session.flush()
 
 
+def _note(text: str, field: str, empty_code: str) -> str:
+    """The patient's words: required, at most MAX_NOTE characters."""
+    cleaned = normalise(text)
+    if not cleaned:
+        raise AppointmentError(field, empty_code)
+    if len(cleaned) > MAX_NOTE:
+        raise AppointmentError(field, "too_long")
+    return cleaned
+
+
 def _open(appointment: Appointment, now: datetime) -> None:
     if appointment.starts_at < now or appointment.status not in OPEN:
         raise AppointmentError("appointment", "closed")
@@ -119,11 +129,7 @@ def ask_for_another(
 ) -> Appointment:
     appointment = appointment_for(session, actor, appointment_id, now)
     _open(appointment, now)
-    text = normalise(note)
-    if not text:
-        raise AppointmentError("note", "note_empty")
-    if len(text) > MAX_NOTE:
-        raise AppointmentError("note", "too_long")
+    text = _note(note, "note", "note_empty")
     if wished is not None and wished < now.date():
         raise AppointmentError("wished", "past")
     appointment.status = AppointmentStatus.CHANGE_REQUESTED
@@ -138,11 +144,7 @@ def cancel(
 ) -> Appointment:
     appointment = appointment_for(session, actor, appointment_id, now)
     _open(appointment, now)
-    text = normalise(reason)
-    if not text:
-        raise AppointmentError("reason", "reason_empty")
-    if len(text) > MAX_NOTE:
-        raise AppointmentError("reason", "too_long")
+    text = _note(reason, "reason", "reason_empty")
     appointment.status = AppointmentStatus.CANCELLED
     appointment.patient_note = text
     _done(session, actor, appointment, now)

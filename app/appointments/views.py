@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import cast
 
 from flask import Blueprint, Response, abort, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from app.access import subject
-from app.access.actor import Actor
+from app.access.actor import current_actor
 from app.access.policy import Action, may
 from app.accounts.models import Person
 from app.appointments import services
@@ -31,14 +30,10 @@ ERRORS = {
 }
 
 
-def _actor() -> Actor:
-    return cast(Actor, current_user._get_current_object())
-
-
 @bp.get("/tider")
 @login_required
 def listing() -> Response:
-    actor = _actor()
+    actor = current_actor()
     if actor.person is None:
         abort(404)
     db, moment = get_session(), now()
@@ -58,7 +53,7 @@ def _detail(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    actor, db, moment = _actor(), get_session(), now()
+    actor, db, moment = current_actor(), get_session(), now()
     try:
         appointment = services.appointment_for(db, actor, appointment_id, moment)
     except services.NotAllowed:
@@ -102,7 +97,7 @@ def _act(appointment_id: int, work) -> Response:  # noqa: ANN001 - a service cal
 @login_required
 def accept(appointment_id: int) -> Response:
     return _act(
-        appointment_id, lambda db, form: services.accept(db, _actor(), appointment_id, now())
+        appointment_id, lambda db, form: services.accept(db, current_actor(), appointment_id, now())
     )
 
 
@@ -116,7 +111,7 @@ def another(appointment_id: int) -> Response:
                 wished = date.fromisoformat(form["wished"])
             except ValueError as error:
                 raise services.AppointmentError("wished", "past") from error
-        services.ask_for_another(db, _actor(), appointment_id, form["note"], wished, now())
+        services.ask_for_another(db, current_actor(), appointment_id, form["note"], wished, now())
 
     return _act(appointment_id, work)
 
@@ -126,14 +121,16 @@ def another(appointment_id: int) -> Response:
 def cancel(appointment_id: int) -> Response:
     return _act(
         appointment_id,
-        lambda db, form: services.cancel(db, _actor(), appointment_id, form["reason"], now()),
+        lambda db, form: services.cancel(
+            db, current_actor(), appointment_id, form["reason"], now()
+        ),
     )
 
 
 @bp.get("/tider/<int:appointment_id>.ics")
 @login_required
 def calendar_file(appointment_id: int) -> Response:
-    actor, db, moment = _actor(), get_session(), now()
+    actor, db, moment = current_actor(), get_session(), now()
     try:
         appointment = services.appointment_for(db, actor, appointment_id, moment)
     except services.NotAllowed:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from flask import Blueprint, Response, abort, request
-from flask_login import current_user, login_required
+from flask_login import login_required
 
-from app.access.actor import Actor
+from app.access.actor import current_actor
 from app.audit.queries import access_log_page
 from app.audit.services import record_access
 from app.clock import now
@@ -22,7 +20,7 @@ bp = limit_writes(Blueprint("audit", __name__))
 @login_required
 def access_log() -> Response:
     """Only patients see their own log: a proxy or staff gets 404 here."""
-    actor = cast(Actor, current_user._get_current_object())
+    actor = current_actor()
     if actor.person is None:
         abort(404)
     page = request.args.get("sida", "1")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import cast
 
 from flask import Blueprint, Response, abort, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import select
 
-from app.access.actor import Actor
+from app.access.actor import current_actor
 from app.access.policy import Action, plan_clause
 from app.clock import now
 from app.db import get_session
@@ -33,10 +32,6 @@ ERRORS = {
 STATES = {"done": _l("Gjort"), "not_yet": _l("Inte än"), "hard": _l("Svårt")}
 
 
-def _actor() -> Actor:
-    return cast(Actor, current_user._get_current_object())
-
-
 def _date(value: str) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
@@ -48,7 +43,9 @@ def _plan_or_404(plan_id: int, action: Action) -> CarePlan:
     plan = (
         get_session()
         .scalars(
-            select(CarePlan).where(CarePlan.id == plan_id, plan_clause(_actor(), action, now()))
+            select(CarePlan).where(
+                CarePlan.id == plan_id, plan_clause(current_actor(), action, now())
+            )
         )
         .first()
     )
@@ -68,7 +65,7 @@ def _propose_page(
 @bp.get("/plan/<int:plan_id>/mal")
 @login_required
 def propose_form(plan_id: int) -> Response:
-    if _actor().person is None:
+    if current_actor().person is None:
         abort(404)
     return _propose_page(_plan_or_404(plan_id, Action.ANSWER_FOR), {}, {})
 
@@ -82,7 +79,7 @@ def propose(plan_id: int) -> Response:
     try:
         if form["target"] and target is None:
             raise services.GoalError("target", "past")
-        services.propose_goal(db, _actor(), plan_id, form["goal"], target, now())
+        services.propose_goal(db, current_actor(), plan_id, form["goal"], target, now())
     except services.NotAllowed:
         abort(404)
     except services.GoalError as error:
@@ -122,7 +119,7 @@ def _progress_page(
 @bp.get("/<any(mal, insats):kind>/<int:item_id>/lage")
 @login_required
 def progress_form(kind: str, item_id: int) -> Response:
-    if _actor().person is None:
+    if current_actor().person is None:
         abort(404)
     item = _item(kind, item_id)
     return _progress_page(
@@ -138,7 +135,7 @@ def progress(kind: str, item_id: int) -> Response:
     try:
         item = services.report_progress(
             db,
-            _actor(),
+            current_actor(),
             "goal" if kind == "mal" else "activity",
             item_id,
             form["state"],
@@ -163,7 +160,7 @@ def decide(goal_id: int) -> Response:
     form = {name: request.form.get(name, "") for name in ("decision", "text", "reason")}
     try:
         goal = services.decide_goal(
-            db, _actor(), goal_id, form["decision"], form["text"], form["reason"], now()
+            db, current_actor(), goal_id, form["decision"], form["text"], form["reason"], now()
         )
     except services.NotAllowed:
         abort(404)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import cast
 
 from flask import Blueprint, Response, abort, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.access import subject
-from app.access.actor import Actor
+from app.access.actor import Actor, current_actor
 from app.access.policy import Action, may, plan_clause
 from app.accounts.models import Person, Practitioner
 from app.clock import now, zone
@@ -36,10 +35,6 @@ ERRORS = {
     "self": _l("Välj en kollega, inte dig själv."),
     "note_too_long": _l("Anteckningen är för lång. Den får vara högst 1 000 tecken."),
 }
-
-
-def _actor() -> Actor:
-    return cast(Actor, current_user._get_current_object())
 
 
 def _key() -> str:
@@ -76,7 +71,7 @@ def _recipients(actor: Actor, patient_id: int) -> list[tuple[CarePlan, list[Care
 @bp.get("/meddelanden")
 @login_required
 def thread_list() -> Response:
-    actor = _actor()
+    actor = current_actor()
     if actor.is_staff:
         return redirect(url_for("messages.inbox"))
     db, moment = get_session(), now()
@@ -118,7 +113,7 @@ def _compose_page(
 @bp.get("/meddelanden/nytt")
 @login_required
 def compose() -> Response:
-    actor = _actor()
+    actor = current_actor()
     if actor.is_staff:
         abort(404)
     db = get_session()
@@ -142,7 +137,7 @@ def compose() -> Response:
 @bp.post("/meddelanden/nytt")
 @login_required
 def send_new() -> Response:
-    actor = _actor()
+    actor = current_actor()
     if actor.is_staff:
         abort(404)
     db, moment = get_session(), now()
@@ -180,7 +175,7 @@ def send_new() -> Response:
 
 
 def _thread_or_404(thread_id: int):  # noqa: ANN202 - (session, actor, moment, thread)
-    actor, db, moment = _actor(), get_session(), now()
+    actor, db, moment = current_actor(), get_session(), now()
     thread = queries.thread_for(db, actor, thread_id, moment)
     if thread is None:
         abort(404)
@@ -257,16 +252,23 @@ def reply(thread_id: int) -> Response:
     return redirect(url_for("messages.thread", thread_id=thread_id), code=303)
 
 
-@bp.post("/meddelanden/<int:thread_id>/hanterad")
-@login_required
-def mark_handled(thread_id: int) -> Response:
+def _staff_action(thread_id: int, action, to_inbox: bool) -> Response:  # noqa: ANN001
+    """Run a care-side action on a thread the actor may read; 404 if they may not do it."""
     db, actor, moment, thread = _thread_or_404(thread_id)
     try:
-        services.mark_handled(db, actor, thread, moment)
+        action(db, actor, thread, moment)
     except services.NotAllowed:
         abort(404)
     db.commit()
-    return redirect(url_for("messages.inbox"), code=303)
+    if to_inbox:
+        return redirect(url_for("messages.inbox"), code=303)
+    return redirect(url_for("messages.thread", thread_id=thread_id), code=303)
+
+
+@bp.post("/meddelanden/<int:thread_id>/hanterad")
+@login_required
+def mark_handled(thread_id: int) -> Response:
+    return _staff_action(thread_id, services.mark_handled, to_inbox=True)
 
 
 @bp.post("/meddelanden/<int:thread_id>/lamna")
@@ -301,19 +303,13 @@ def offer(thread_id: int) -> Response:
 @bp.post("/meddelanden/<int:thread_id>/ta")
 @login_required
 def take(thread_id: int) -> Response:
-    db, actor, moment, thread = _thread_or_404(thread_id)
-    try:
-        services.take(db, actor, thread, moment)
-    except services.NotAllowed:
-        abort(404)
-    db.commit()
-    return redirect(url_for("messages.thread", thread_id=thread_id), code=303)
+    return _staff_action(thread_id, services.take, to_inbox=False)
 
 
 @bp.get("/inkorg")
 @login_required
 def inbox() -> Response:
-    actor = _actor()
+    actor = current_actor()
     if not actor.is_staff:
         abort(404)
     tab = request.args.get("flik", "mina")
@@ -346,7 +342,7 @@ def inbox() -> Response:
 def unread_badge() -> Response:
     """The unread count, polled by htmx; 304 (and no swap) when nothing changed since the ETag
     that static/js/poll.js sends back. Polling does not count as activity for the idle timeout."""
-    actor = _actor()
+    actor = current_actor()
     if actor.is_staff:
         abort(404)
     db, moment = get_session(), now()

@@ -18,6 +18,7 @@ from pathlib import Path
 from flask import Flask
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -47,6 +48,46 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=30 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
+# Every template the outbox knows: subject, body and where the link goes. Never health content.
+TEMPLATES = {
+    "new_reply": (
+        _l("Du har ett nytt svar i Samplan"),
+        _l("Hej! Du har fått ett nytt svar från vården i Samplan."),
+        "/meddelanden",
+    ),
+    "new_patient_message": (
+        _l("Nytt meddelande från en patient i Samplan"),
+        _l("En patient har skrivit till dig i Samplan."),
+        "/inkorg",
+    ),
+    "patient_voice": (
+        _l("En patient har svarat i Samplan"),
+        _l("En patient har svarat på sin plan eller en tid i Samplan."),
+        "/",
+    ),
+    "goal_decided": (
+        _l("Vården har svarat på ditt förslag"),
+        _l("Vården har svarat på ett mål som du föreslog i Samplan."),
+        "/",
+    ),
+    "proxy_activated": (
+        _l("Någon kan nu agera för dig i Samplan"),
+        _l("En inbjudan som du skapade i Samplan har just använts."),
+        "/ombud",
+    ),
+    "proxy_expiring": (
+        _l("En behörighet i Samplan upphör snart"),
+        _l("En behörighet att agera för någon i Samplan upphör inom en månad."),
+        "/ombud",
+    ),
+    "daily_summary": (
+        _l("Dagens sammanfattning från Samplan"),
+        _l("Du har meddelanden som väntar på svar i Samplan."),
+        "/inkorg",
+    ),
+}
+
+
 def compose(app: Flask, session: Session, item: OutboxItem) -> EmailMessage | None:
     """The e-mail for an item: that there is something new, and a link. No health content."""
     recipient: Person | Practitioner | None = None
@@ -56,26 +97,13 @@ def compose(app: Flask, session: Session, item: OutboxItem) -> EmailMessage | No
         recipient = session.get(Practitioner, item.recipient_practitioner_id)
     if recipient is None or not recipient.email:
         return None
+    template = TEMPLATES.get(item.template)
+    if template is None:
+        raise ValueError(f"unknown notification template {item.template!r}")
+    subject_text, body_text, path = template
     base = app.config["BASE_URL"].rstrip("/")
     with app.test_request_context(), force_locale("sv"):
-        if item.template == "new_reply":
-            subject = _("Du har ett nytt svar i Samplan")
-            body = _("Hej! Du har fått ett nytt svar från vården i Samplan.")
-        elif item.template == "new_patient_message":
-            subject = _("Nytt meddelande från en patient i Samplan")
-            body = _("En patient har skrivit till dig i Samplan.")
-        elif item.template == "proxy_activated":
-            subject = _("Någon kan nu agera för dig i Samplan")
-            body = _("En inbjudan som du skapade i Samplan har just använts.")
-        elif item.template == "proxy_expiring":
-            subject = _("En behörighet i Samplan upphör snart")
-            body = _("En behörighet att agera för någon i Samplan upphör inom en månad.")
-        elif item.template == "daily_summary":
-            subject = _("Dagens sammanfattning från Samplan")
-            body = _("Du har meddelanden som väntar på svar i Samplan.")
-        else:
-            return None
-        path = "/meddelanden" if item.template.startswith(("new_", "daily")) else "/ombud"
+        subject, body = str(subject_text), str(body_text)
         footer = _("Logga in för att läsa: %(url)s", url=f"{base}{path}")
         note = _("Svara inte på det här mejlet. Vid akut fara, ring 112.")
     message = EmailMessage()

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import select
 
 from app.access import subject
-from app.access.actor import Actor
+from app.access.actor import Actor, current_actor
 from app.access.policy import Action, represented_patients
 from app.accounts.models import Person
 from app.agreements.services import last_answer, unanswered_changes
@@ -35,10 +33,6 @@ from app.whatmatters.services import changed_fields
 from app.whatmatters.views import QUESTIONS
 
 bp = limit_writes(Blueprint("plans", __name__))
-
-
-def current_actor() -> Actor:
-    return cast(Actor, current_user._get_current_object())
 
 
 @bp.get("/")

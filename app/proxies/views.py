@@ -4,7 +4,6 @@ register of legal representatives and guardian decisions."""
 from __future__ import annotations
 
 from datetime import date
-from typing import cast
 
 from flask import Blueprint, Response, abort, current_app, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
@@ -13,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.access import subject
-from app.access.actor import Actor
+from app.access.actor import Actor, current_actor
 from app.access.policy import Action, allowed_proxy_scopes, may
 from app.accounts.models import Person
 from app.audit.services import record_access, record_refusal
@@ -49,10 +48,6 @@ ERRORS = {
 }
 
 
-def _actor() -> Actor:
-    return cast(Actor, current_user._get_current_object())
-
-
 def _date(value: str) -> date | None:
     try:
         return date.fromisoformat(value)
@@ -63,7 +58,7 @@ def _date(value: str) -> date | None:
 def _own_page(
     errors: dict[str, str] | None = None, form: dict[str, object] | None = None, status: int = 200
 ) -> Response:
-    actor = _actor()
+    actor = current_actor()
     if actor.person is None or subject.subject_id(actor) != actor.person.id:
         abort(404)  # a proxy never manages someone else's proxies
     db, moment = get_session(), now()
@@ -118,7 +113,7 @@ def own() -> Response:
 @bp.post("/ombud/bjud-in")
 @login_required
 def invite() -> Response:
-    actor = _actor()
+    actor = current_actor()
     if actor.person is None or subject.subject_id(actor) != actor.person.id:
         abort(404)
     db = get_session()
@@ -155,7 +150,7 @@ def invite() -> Response:
 def change(grant_id: int) -> Response:
     db = get_session()
     try:
-        services.change_scopes(db, _actor(), grant_id, request.form.getlist("scopes"), now())
+        services.change_scopes(db, current_actor(), grant_id, request.form.getlist("scopes"), now())
     except services.NotAllowed:
         abort(404)
     except services.ProxyError as error:
@@ -170,7 +165,7 @@ def change(grant_id: int) -> Response:
 def revoke(grant_id: int) -> Response:
     db = get_session()
     try:
-        services.revoke(db, _actor(), grant_id, now())
+        services.revoke(db, current_actor(), grant_id, now())
     except services.NotAllowed:
         abort(404)
     db.commit()
@@ -182,7 +177,7 @@ def revoke(grant_id: int) -> Response:
 def cancel(invitation_id: int) -> Response:
     db = get_session()
     try:
-        services.cancel_invitation(db, _actor(), invitation_id, now())
+        services.cancel_invitation(db, current_actor(), invitation_id, now())
     except services.NotAllowed:
         abort(404)
     db.commit()
@@ -202,7 +197,7 @@ def _code_key() -> str:
 @login_required
 @limiter.limit(_code_limit, key_func=_code_key, methods=["POST"])
 def use_code() -> Response:
-    actor = _actor()
+    actor = current_actor()
     if actor.person is None:
         abort(404)
     if request.method == "GET":
@@ -224,7 +219,7 @@ def use_code() -> Response:
 
 
 def _staff_patient(patient_id: int) -> tuple[Person, Actor]:
-    actor, db, moment = _actor(), get_session(), now()
+    actor, db, moment = current_actor(), get_session(), now()
     patient = db.get(Person, patient_id)
     if (
         patient is None
@@ -300,7 +295,7 @@ def register_representative(patient_id: int) -> Response:
     try:
         services.register_legal_representative(
             db,
-            _actor(),
+            current_actor(),
             patient_id,
             str(form["personal_number"]),
             str(form["given_name"]),
@@ -331,7 +326,7 @@ def guardian_decision(patient_id: int, guardianship_id: int) -> Response:
     form = {"until": request.form.get("until", ""), "decision": request.form.get("decision", "")}
     try:
         services.record_guardian_decision(
-            db, _actor(), guardianship_id, _date(form["until"]), form["decision"], now()
+            db, current_actor(), guardianship_id, _date(form["until"]), form["decision"], now()
         )
     except services.NotAllowed:
         abort(404)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from flask import Blueprint, Response, abort, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from app.access import subject
-from app.access.actor import Actor
+from app.access.actor import Actor, current_actor
 from app.access.policy import Action, may
 from app.accounts.models import Person
 from app.audit.services import record_access
@@ -64,12 +62,8 @@ QUESTIONS = {
 ERRORS = {"too_long": _l("Svaret är för långt. Det får vara högst 2 000 tecken.")}
 
 
-def _actor() -> Actor:
-    return cast(Actor, current_user._get_current_object())
-
-
 def _patient(action: Action) -> tuple[Actor, Person]:
-    actor = _actor()
+    actor = current_actor()
     if actor.person is None:
         abort(404)
     db = get_session()

@@ -11,6 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.conftest import DESKTOP, PHONE, choose_view, new_page, sign_in
+from tests.helpers import PERSONAS
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(os.environ.get("SAMPLAN_ARTIFACTS", "test-artifacts"))
@@ -31,20 +32,6 @@ PERSON_PAGES = [
 ]
 STAFF_PAGES = ["/", "/inkorg", "/inkorg?flik=enheten", "/sessioner", "/installningar"]
 SHARED_PAGES = {"/sessioner", "/tillganglighet", "/installningar"}
-PERSONAS = [
-    "patient-maja",
-    "proxy-anna",
-    "patient-per",
-    "patient-elias",
-    "guardian-sara",
-    "patient-ali",
-    "staff-karin",
-    "staff-erik",
-    "staff-lena",
-    "staff-sofia",
-    "staff-amir",
-    "staff-jonas",
-]
 
 
 def pages_for(page, live_url: str, persona: str) -> list[str]:  # noqa: ANN001

@@ -14,12 +14,8 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from tests.conftest import csrf_token
-from tests.helpers import plan_id, thread_id
+from tests.helpers import PERSONAS, plan_id, thread_id
 
-PERSONAS = [
-    "patient-maja", "proxy-anna", "patient-per", "patient-elias", "guardian-sara", "patient-ali",
-    "staff-karin", "staff-erik", "staff-lena", "staff-sofia", "staff-amir", "staff-jonas",
-]  # fmt: skip
 PATIENTS = {"patient-maja", "patient-per", "patient-elias", "patient-ali"}
 PEOPLE = PATIENTS | {"proxy-anna", "guardian-sara"}
 STAFF = set(PERSONAS) - PEOPLE

@@ -17,6 +17,7 @@ from app.messages.models import Message
 from app.notifications.models import OutboxItem
 from app.notifications.services import queue
 from app.notifications.worker import SmtpChannel, deliver_one
+from tests.conftest import ROOT
 
 
 class Inbox:
@@ -176,3 +177,32 @@ def test_staff_choose_a_daily_summary_instead(app, db, ids) -> None:
     summaries = [i for i in pending(db) if i.template == "daily_summary"]
     assert len(summaries) == 1
     assert summaries[0].recipient_practitioner_id == ids["staff-karin"]
+
+
+def test_every_queued_template_becomes_a_mail_and_unknown_ones_wait(app, db, ids) -> None:
+    import re as regex
+
+    from app.notifications.worker import TEMPLATES
+
+    sources = " ".join(p.read_text() for p in (ROOT / "app").rglob("*.py"))
+    queued = set(regex.findall(r'queue\(\s*\w+,\s*"(\w+)"', sources))
+    queued |= set(regex.findall(r'"(daily_summary)"', sources))
+    assert queued <= set(TEMPLATES), queued - set(TEMPLATES)
+
+    for name in TEMPLATES:
+        queue(db, name, f"all:{name}", practitioner_id=ids["staff-karin"])
+    queue(db, "no_such_template", "all:unknown", practitioner_id=ids["staff-karin"])
+    db.flush()
+    sent: list[object] = []
+
+    class Recorder:
+        def send(self, message) -> None:  # noqa: ANN001
+            sent.append(message)
+
+    while deliver_one(app, Recorder()):
+        pass
+    assert len(sent) == len(TEMPLATES)
+    assert all("Samplan" in str(m["Subject"]) or "Vården" in str(m["Subject"]) for m in sent)
+    [unknown] = pending(db)
+    assert unknown.template == "no_such_template"
+    assert "unknown notification template" in unknown.last_error

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import plan_id, visible_text
+from tests.helpers import PERSONAS, plan_id, visible_text
 
 
 @pytest.mark.parametrize(
@@ -175,20 +175,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, db) -> None:
 
 def test_demo_page_lists_all_twelve_personas(client) -> None:
     body = client.get("/demo").get_data(as_text=True)
-    for key in (
-        "patient-maja",
-        "proxy-anna",
-        "patient-per",
-        "patient-elias",
-        "guardian-sara",
-        "patient-ali",
-        "staff-karin",
-        "staff-erik",
-        "staff-lena",
-        "staff-sofia",
-        "staff-amir",
-        "staff-jonas",
-    ):
+    for key in PERSONAS:
         assert f'value="{key}"' in body
 
 
