@@ -40,6 +40,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.demo.views import bp as demo_bp
     from app.goals.views import bp as goals_bp
     from app.messages.views import bp as messages_bp
+    from app.planning.views import bp as planning_bp
     from app.plans.views import bp as plans_bp
     from app.proxies.views import bp as proxies_bp
     from app.web import errors, security, templating
@@ -63,6 +64,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(goals_bp)
     app.register_blueprint(agreements_bp)
     app.register_blueprint(appointments_bp)
+    app.register_blueprint(planning_bp)
     if app.config["DEMO_MODE"]:
         app.register_blueprint(demo_bp)
 

@@ -8,7 +8,7 @@ from app.db import Base
 from app.goals.models import Activity, Goal, ProgressReport
 from app.messages.models import Message, Thread
 from app.notifications.models import OutboxItem
-from app.plans.models import CarePlan, CareTeamMember, PlanVersion
+from app.plans.models import CarePlan, CareTeamMember, Handover, PlanVersion
 from app.proxies.models import Guardianship, ProxyGrant
 from app.whatmatters.models import WhatMatters
 
@@ -23,6 +23,7 @@ __all__ = [
     "CareUnit",
     "Goal",
     "Guardianship",
+    "Handover",
     "Message",
     "OutboxItem",
     "Person",

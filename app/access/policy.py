@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.access.actor import Actor
 from app.accounts.models import Person
-from app.plans.models import CarePlan, CareTeamMember, PlanStatus
+from app.plans.models import CarePlan, CareTeamMember, Handover, PlanStatus
 from app.proxies.models import GrantExclusion, GrantRelation, Guardianship, ProxyGrant, Scope
 
 GUARDIAN_AGE_LIMIT = 13
@@ -34,6 +34,8 @@ class Action(enum.StrEnum):
     ANSWER_FOR = "answer_for"
     APPOINTMENTS = "appointments"
     READ_ACCESS_LOG = "read_access_log"
+    # Care's own work on a plan: edit, publish, hand over, close. Never a patient's or proxy's.
+    EDIT_PLANS = "edit_plans"
 
 
 # The scope a proxy needs for each action. None: only the patient themself.
@@ -45,7 +47,10 @@ PROXY_SCOPE_FOR: dict[Action, Scope | None] = {
     Action.ANSWER_FOR: Scope.ANSWER_FOR,
     Action.APPOINTMENTS: Scope.APPOINTMENTS,
     Action.READ_ACCESS_LOG: None,
+    Action.EDIT_PLANS: None,
 }
+# Actions nobody but staff may take, not even for their own data.
+STAFF_ONLY = frozenset({Action.EDIT_PLANS})
 
 STAFF_ACTIONS = frozenset(
     {
@@ -54,6 +59,7 @@ STAFF_ACTIONS = frozenset(
         Action.READ_MESSAGES,
         Action.WRITE_MESSAGES,
         Action.APPOINTMENTS,
+        Action.EDIT_PLANS,
     }
 )
 
@@ -93,7 +99,9 @@ def guardian_rule(child: Any, guardianship: Any, today: date) -> ColumnElement[b
 
 
 def _staff_on_plan(actor: Actor, today: date) -> ColumnElement[bool]:
-    """A care relationship with a plan: on its current team, or at a unit on the plan."""
+    """A care relationship with a plan: on its current team, at a unit on the plan, or offered
+    a role on it in a handover that waits for their acknowledgement (they must read the plan to
+    take it on)."""
     practitioner = actor.practitioner
     if practitioner is None:
         return false()
@@ -106,9 +114,15 @@ def _staff_on_plan(actor: Actor, today: date) -> ColumnElement[bool]:
         CareTeamMember.valid_from <= today,
         or_(CareTeamMember.valid_until.is_(None), CareTeamMember.valid_until >= today),
     )
+    offered = exists().where(
+        Handover.plan_id == CarePlan.id,
+        Handover.to_practitioner_id == practitioner.id,
+        Handover.acknowledged_at.is_(None),
+        Handover.cancelled_at.is_(None),
+    )
     return and_(
         CarePlan.status != PlanStatus.CLOSED,
-        or_(member, CarePlan.unit_id == practitioner.unit_id),
+        or_(member, CarePlan.unit_id == practitioner.unit_id, offered),
     )
 
 
@@ -177,6 +191,8 @@ def patient_clause(
 ) -> ColumnElement[bool]:
     """SQL over Person: the actor may do `action` for this patient. A caller that knows the
     patient's id passes it, so that one's own data needs no proxy or guardian checks."""
+    if action in STAFF_ONLY and not actor.is_staff:
+        return false()
     if _own(actor, patient_id):
         return Person.id == patient_id
     if actor.is_staff:
@@ -193,6 +209,8 @@ def plan_clause(
 ) -> ColumnElement[bool]:
     """SQL over CarePlan: the actor may do `action` on this plan. Drafts are care's own.
     A caller that knows whose plans these are passes the patient's id (see patient_clause)."""
+    if action in STAFF_ONLY and not actor.is_staff:
+        return false()
     if _own(actor, patient_id):
         return and_(CarePlan.patient_id == patient_id, CarePlan.status != PlanStatus.DRAFT)
     if actor.is_staff:
@@ -207,6 +225,8 @@ def plan_clause(
 
 def may(session: Session, actor: Actor, action: Action, patient_id: int, now: datetime) -> bool:
     """True if the actor may do `action` for the patient. One query, none for one's own data."""
+    if action in STAFF_ONLY and not actor.is_staff:
+        return False
     if actor.person is not None and actor.person.id == patient_id:
         return True
     query = select(exists().where(Person.id == patient_id, patient_clause(actor, action, now)))

@@ -19,6 +19,8 @@ class GoalStatus(enum.StrEnum):
     REACHED = "reached"
     NOT_REACHED = "not_reached"
     DECLINED = "declined"
+    # Taken out of the plan by care in a published version; kept for the patient's words on it.
+    REMOVED = "removed"
 
 
 class ProposedBy(enum.StrEnum):
@@ -69,6 +71,8 @@ class ActivityStatus(enum.StrEnum):
     ONGOING = "ongoing"
     DONE = "done"
     CANCELLED = "cancelled"
+    # Taken out of the plan by care in a published version; kept for the patient's words on it.
+    REMOVED = "removed"
 
 
 class Activity(Base):

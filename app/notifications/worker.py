@@ -80,6 +80,26 @@ TEMPLATES = {
         _l("En behörighet att agera för någon i Samplan upphör inom en månad."),
         "/ombud",
     ),
+    "plan_published": (
+        _l("Din plan i Samplan är uppdaterad"),
+        _l("Vården har uppdaterat en av dina planer i Samplan. Läs den och säg om den stämmer."),
+        "/",
+    ),
+    "plan_closed": (
+        _l("En plan i Samplan är avslutad"),
+        _l("Vården har avslutat en av dina planer i Samplan. Du kan fortfarande läsa den."),
+        "/",
+    ),
+    "contact_changed": (
+        _l("Du har fått en ny kontakt i Samplan"),
+        _l("Vem du kontaktar för en av dina planer i Samplan har ändrats."),
+        "/",
+    ),
+    "handover_offered": (
+        _l("En kollega vill lämna över en plan till dig i Samplan"),
+        _l("En kollega vill lämna över en roll på en patients plan till dig. Bekräfta i Samplan."),
+        "/arbetslista",
+    ),
     "daily_summary": (
         _l("Dagens sammanfattning från Samplan"),
         _l("Du har meddelanden som väntar på svar i Samplan."),
@@ -131,6 +151,13 @@ def deliver_one(app: Flask, channel: Channel, now: Callable[[], datetime] = utcn
         if item is None:
             session.rollback()
             return False
+        from app.planning.services import WITHHELD, withheld
+
+        if withheld(session, item):  # to or about a patient who has died: never sent
+            item.delivered_at = now()
+            item.last_error = WITHHELD
+            session.commit()
+            return True
         try:
             message = compose(app, session, item)
             if message is not None:

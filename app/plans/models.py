@@ -86,6 +86,18 @@ class CarePlan(Base):
     consent_how: Mapped[str | None] = mapped_column(String(200))
     consent_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
     consent_withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    # Who gave the consent: the patient, or who gave it for them.
+    consent_given_by: Mapped[str | None] = mapped_column(String(200))
+    # The plan's own headings (seed 000 for care and treatment plans and Min vårdplan, seed 003
+    # for a SIP), keyed as in app.planning.templates.
+    sections: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Care's unpublished edits: the whole plan as app.planning.drafts documents it. The patient
+    # sees the published rows until care publishes the draft.
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    draft_by_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
+    draft_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_followed_up_on: Mapped[date | None] = mapped_column(Date)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
     # Optimistic locking: every save checks and bumps this.
     version: Mapped[int] = mapped_column(Integer, default=1)
     published_version: Mapped[int] = mapped_column(Integer, default=0)
@@ -96,7 +108,11 @@ class CarePlan(Base):
 
     patient: Mapped[Person] = relationship()
     unit: Mapped[CareUnit] = relationship()
-    consent_recorded_by: Mapped[Practitioner | None] = relationship()
+    consent_recorded_by: Mapped[Practitioner | None] = relationship(
+        foreign_keys=[consent_recorded_by_id]
+    )
+    draft_by: Mapped[Practitioner | None] = relationship(foreign_keys=[draft_by_id])
+    closed_by: Mapped[Practitioner | None] = relationship(foreign_keys=[closed_by_id])
     team: Mapped[list[CareTeamMember]] = relationship(
         back_populates="plan", order_by="CareTeamMember.position"
     )
@@ -106,6 +122,9 @@ class CarePlan(Base):
     )
     versions: Mapped[list[PlanVersion]] = relationship(
         back_populates="plan", order_by="PlanVersion.number.desc()"
+    )
+    handovers: Mapped[list[Handover]] = relationship(
+        back_populates="plan", order_by="Handover.created_at.desc()"
     )
 
     @property
@@ -117,6 +136,10 @@ class CarePlan(Base):
 
     def coordinator(self, today: date) -> CareTeamMember | None:
         return next((m for m in self.current_team(today) if m.is_coordinator), None)
+
+    @property
+    def pending_handovers(self) -> list[Handover]:
+        return [h for h in self.handovers if h.is_pending]
 
 
 class CareTeamMember(Base):
@@ -180,3 +203,38 @@ class PlanVersion(Base):
         uselist=False,
         lazy="joined",
     )
+
+
+class HandoverRole(enum.StrEnum):
+    CARE_CONTACT = "care_contact"
+    COORDINATION = "coordination"
+
+
+class Handover(Base):
+    """An aktiv överlämning: a role on a plan passed to a colleague. The sender stays
+    responsible until the receiver acknowledges it."""
+
+    __tablename__ = "handover"
+    __table_args__ = (Index("ix_handover_to_pending", "to_practitioner_id", "acknowledged_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("care_plan.id"), index=True)
+    role: Mapped[HandoverRole] = mapped_column(str_enum(HandoverRole, 20))
+    from_practitioner_id: Mapped[int] = mapped_column(ForeignKey("practitioner.id"), index=True)
+    to_practitioner_id: Mapped[int] = mapped_column(ForeignKey("practitioner.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    plan: Mapped[CarePlan] = relationship(back_populates="handovers")
+    from_practitioner: Mapped[Practitioner] = relationship(
+        foreign_keys=[from_practitioner_id], lazy="joined", innerjoin=True
+    )
+    to_practitioner: Mapped[Practitioner] = relationship(
+        foreign_keys=[to_practitioner_id], lazy="joined", innerjoin=True
+    )
+
+    @property
+    def is_pending(self) -> bool:
+        return self.acknowledged_at is None and self.cancelled_at is None

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import PrincipalKind
 from app.goals.models import Activity, Goal, Responsible
+from app.planning.templates import SECTION_HEADINGS  # noqa: F401 - templates name headings here
 from app.plans.models import CareTeamMember, PlanKind, TeamRole
 
 KIND_NAMES = {
@@ -40,6 +41,13 @@ ROLE_NAMES = {
     TeamRole.SIP_ACTOR: _l("Med i planen"),
     TeamRole.EXTERNAL: _l("Annan aktör"),
 }
+RESPONSIBLE_NAMES = {
+    "patient": _l("Patienten själv"),
+    "relative": _l("En närstående"),
+    "unit": _l("En enhet"),
+    "practitioner": _l("En person i vården eller kommunen"),
+    "external": _l("En annan aktör"),
+}
 SELF_CARE_HEADINGS = {
     "measure": _l("Vad du gör"),
     "performer": _l("Vem som gör det"),
@@ -55,12 +63,14 @@ GOAL_STATUS = {
     "reached": _l("Uppnått"),
     "not_reached": _l("Inte uppnått"),
     "declined": _l("Inte med i planen"),
+    "removed": _l("Borttaget ur planen"),
 }
 ACTIVITY_STATUS = {
     "planned": _l("Planerad"),
     "ongoing": _l("Pågår"),
     "done": _l("Klar"),
     "cancelled": _l("Inställd"),
+    "removed": _l("Borttagen ur planen"),
 }
 CLOSE_REASONS = {
     "goals_met": _l("Målen är uppnådda"),
@@ -102,6 +112,8 @@ def group_activities(activities: Iterable[Activity], own: bool, name: str) -> li
         "other": ActivityGroup("other", _("Andra")),
     }
     for activity in activities:
+        if activity.status == "removed":
+            continue
         groups[_group_key(activity)].activities.append(activity)
     return [group for group in groups.values() if group.activities]
 
@@ -121,12 +133,27 @@ def _group_key(activity: Activity) -> str:
 
 def goal_tree(goals: Iterable[Goal]) -> list[tuple[Goal, list[Goal]]]:
     """Main goals with their sub-goals, leaving out goals not (yet) part of the plan."""
-    shown = [g for g in goals if g.status not in ("declined", "proposed")]
+    shown = [g for g in goals if g.status not in ("declined", "proposed", "removed")]
     children: dict[int, list[Goal]] = {}
     for goal in shown:
         if goal.parent_id is not None:
             children.setdefault(goal.parent_id, []).append(goal)
     return [(goal, children.get(goal.id, [])) for goal in shown if goal.parent_id is None]
+
+
+def history(plan: object) -> list[tuple[str, object]]:
+    """Published versions and acknowledged handovers, newest first."""
+    events: list[tuple[object, str, object]] = [
+        (version.published_at, "version", version)
+        for version in plan.versions  # type: ignore[attr-defined]
+    ]
+    events += [
+        (handover.acknowledged_at, "handover", handover)
+        for handover in plan.handovers  # type: ignore[attr-defined]
+        if handover.acknowledged_at is not None
+    ]
+    events.sort(key=lambda event: event[0], reverse=True)  # type: ignore[arg-type,return-value]
+    return [(kind, item) for _at, kind, item in events]
 
 
 def principals_of(team: Iterable[CareTeamMember]) -> list[str]:

@@ -25,6 +25,7 @@ GOALS_TOTAL = (
         Goal.plan_id == CarePlan.id,
         Goal.status != GoalStatus.DECLINED,
         Goal.status != GoalStatus.PROPOSED,
+        Goal.status != GoalStatus.REMOVED,
     )
     .correlate(CarePlan)
     .scalar_subquery()
@@ -145,7 +146,7 @@ def overview_for(
             CarePlan.patient_id == patient.id,
             plan_clause(actor, Action.READ_PLANS, now, patient.id),
         )
-        .options(joinedload(CarePlan.unit), _team_loader())
+        .options(joinedload(CarePlan.unit), _team_loader(), selectinload(CarePlan.handovers))
         .order_by(CarePlan.status, CarePlan.follow_up_on, CarePlan.id)
     ).all()
     cards = [PlanCard(plan, total or 0, reached or 0) for plan, total, reached in rows]
@@ -245,21 +246,28 @@ def plan_page(session: Session, actor: Actor, plan_id: int, now: datetime) -> Pl
             .scalar_subquery()
         )
         query = query.add_columns(seen, last_look.is_not(None)).outerjoin(seen, seen.id == seen_id)
-    row = session.execute(
-        query.where(CarePlan.id == plan_id, plan_clause(actor, Action.READ_PLANS, now)).options(
-            joinedload(CarePlan.unit),
-            joinedload(CarePlan.patient),
-            joinedload(CarePlan.consent_recorded_by),
-            joinedload(WhatMatters.written_by),
-            _team_loader(),
-            selectinload(CarePlan.goals),
-            selectinload(CarePlan.activities).options(
-                joinedload(Activity.responsible_unit),
-                joinedload(Activity.responsible_practitioner),
-            ),
-            selectinload(CarePlan.versions),
+    row = (
+        session.execute(
+            query.where(CarePlan.id == plan_id, plan_clause(actor, Action.READ_PLANS, now)).options(
+                joinedload(CarePlan.unit),
+                joinedload(CarePlan.patient),
+                joinedload(CarePlan.consent_recorded_by),
+                joinedload(WhatMatters.written_by),
+                _team_loader(),
+                selectinload(CarePlan.goals),
+                selectinload(CarePlan.activities).options(
+                    joinedload(Activity.responsible_unit),
+                    joinedload(Activity.responsible_practitioner),
+                ),
+                selectinload(CarePlan.versions),
+                # joined, not a statement of its own: a plan has few handovers
+                joinedload(CarePlan.handovers),
+                joinedload(CarePlan.draft_by),
+            )
         )
-    ).first()
+        .unique()
+        .first()
+    )
     if row is None:
         return None
     staff = actor.practitioner is not None

@@ -86,4 +86,10 @@ def readability() -> str:
     text = request.form.get("text", "")[:20000]
     for name in ("body", "text", "reason", "summary"):
         text = text or request.form.get(name, "")[:20000]
-    return render_template("_macros/lix.html", score=lix(text), has_text=bool(text.strip()))
+    # The plan editor's fields have their own names: measure whichever one was sent.
+    for name, value in request.form.items():
+        if not text and name != "csrf_token":
+            text = value[:20000]
+    return render_template(
+        "_macros/lix.html", score=lix(text), has_text=bool(text.strip()), text=text.strip()
+    )

@@ -123,6 +123,125 @@ def appointment(db: Session, ids: dict[str, int], persona: str) -> int:
 
 
 MAJA_THREAD = {"patient-maja", "proxy-anna", "staff-karin", "staff-erik"}
+# Care with a relationship to Maja's SIP: they may work on it. Nobody else sees it exists.
+MAJA_CARE = {"staff-karin", "staff-erik", "staff-lena"}
+
+
+def _sip(db: Session) -> int:
+    return plan_id(db, "trygg hemma")
+
+
+def _sip_version(db: Session) -> str:
+    from app.plans.models import CarePlan
+
+    return str(db.get(CarePlan, _sip(db)).version)
+
+
+def handover(db: Session, ids: dict[str, int]) -> int:
+    """Karin offers the coordination of Maja's SIP to Erik; it waits for him."""
+    from app.plans.models import Handover, HandoverRole
+
+    row = Handover(
+        plan_id=_sip(db),
+        role=HandoverRole.COORDINATION,
+        from_practitioner_id=ids["staff-karin"],
+        to_practitioner_id=ids["staff-erik"],
+    )
+    db.add(row)
+    db.flush()
+    return row.id
+
+
+PLANNING_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
+    "planning.worklist": [("GET", lambda db, ids: "/arbetslista", STAFF, 200)],
+    "planning.new_plan_form": [
+        ("GET", lambda db, ids: f"/patient/{ids['patient-maja']}/ny-plan", MAJA_CARE, 200)
+    ],
+    "planning.create_plan": [
+        (
+            "POST",
+            lambda db, ids: (f"/patient/{ids['patient-maja']}/ny-plan", {"kind": "sip"}),
+            MAJA_CARE,
+            303,
+        )
+    ],
+    "planning.edit": [("GET", lambda db, ids: f"/plan/{_sip(db)}/redigera", MAJA_CARE, 200)],
+    "planning.save": [
+        (
+            "POST",
+            lambda db, ids: (f"/plan/{_sip(db)}/redigera", {"version": _sip_version(db)}),
+            MAJA_CARE,
+            400,  # the form without its fields: refused with messages, nothing saved
+        )
+    ],
+    "planning.discard": [
+        (
+            "POST",
+            lambda db, ids: (f"/plan/{_sip(db)}/utkast/kasta", {"version": _sip_version(db)}),
+            MAJA_CARE,
+            303,
+        )
+    ],
+    "planning.publish_form": [
+        ("GET", lambda db, ids: f"/plan/{_sip(db)}/publicera", MAJA_CARE, 200)
+    ],
+    "planning.publish": [
+        (
+            "POST",
+            lambda db, ids: (
+                f"/plan/{_sip(db)}/publicera",
+                {"version": _sip_version(db), "summary": "Inget"},
+            ),
+            MAJA_CARE,
+            400,  # no draft to publish
+        )
+    ],
+    "planning.handover_form": [
+        ("GET", lambda db, ids: f"/plan/{_sip(db)}/overlamning", MAJA_CARE, 200)
+    ],
+    "planning.offer_handover": [
+        ("POST", lambda db, ids: (f"/plan/{_sip(db)}/overlamning", {"role": ""}), MAJA_CARE, 400)
+    ],
+    "planning.acknowledge": [
+        (
+            "POST",
+            lambda db, ids: (f"/overlamning/{handover(db, ids)}/bekrafta", {}),
+            {"staff-erik"},
+            303,
+        )
+    ],
+    "planning.cancel_handover": [
+        (
+            "POST",
+            lambda db, ids: (f"/overlamning/{handover(db, ids)}/aterkalla", {}),
+            {"staff-karin"},
+            303,
+        )
+    ],
+    "planning.close_form": [("GET", lambda db, ids: f"/plan/{_sip(db)}/avsluta", MAJA_CARE, 200)],
+    "planning.close": [
+        (
+            "POST",
+            lambda db, ids: (
+                f"/plan/{_sip(db)}/avsluta",
+                {"version": _sip_version(db), "reason": ""},
+            ),
+            MAJA_CARE,
+            400,  # no reason given (and only Karin coordinates)
+        )
+    ],
+    "planning.death_form": [
+        ("GET", lambda db, ids: f"/patient/{ids['patient-maja']}/dodsfall", MAJA_CARE, 200)
+    ],
+    "planning.record_death": [
+        (
+            "POST",
+            lambda db, ids: (f"/patient/{ids['patient-maja']}/dodsfall", {"day": ""}),
+            MAJA_CARE,
+            400,
+        )
+    ],
+}
 
 # endpoint -> list of (method, url builder, personas allowed, status when allowed)
 PATIENT_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
@@ -415,6 +534,9 @@ PATIENT_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
         ("POST", lambda db, ids: (f"/meddelanden/{thread_id(db, 'Min vikt')}/ta", {}), set(), 303),
     ],
 }
+
+
+PATIENT_ROUTES.update(PLANNING_ROUTES)
 
 
 def test_every_route_is_classified(app: Flask) -> None:
