@@ -45,7 +45,8 @@ def access_log_page(session: Session, patient_id: int, page: int) -> tuple[list[
         .outerjoin(
             CarePlan,
             and_(
-                AccessLogEntry.object_type == "care_plan", CarePlan.id == AccessLogEntry.object_id
+                AccessLogEntry.object_type.in_(["care_plan", "care_plan_draft"]),
+                CarePlan.id == AccessLogEntry.object_id,
             ),
         )
         # The unit is selected above; an eager inner join here would drop rows without staff.

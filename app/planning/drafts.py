@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
@@ -477,7 +478,8 @@ def describe_changes(
         if member["name"] not in old_ext:
             lines.append(_("Ny aktör i planen: %(name)s", name=member["name"]))
     if before["follow_up_on"] != after["follow_up_on"] and after["follow_up_on"]:
-        lines.append(_("Ny dag för uppföljning: %(date)s", date=after["follow_up_on"]))
+        day = format_date(date.fromisoformat(after["follow_up_on"]), "long")
+        lines.append(_("Ny dag för uppföljning: %(date)s", date=day))
     if before["next_step"] != after["next_step"] and after["next_step"]["what"]:
         lines.append(_("Nytt nästa steg: %(what)s", what=after["next_step"]["what"]))
     if before["consent"] != after["consent"] and has_consent(after):

@@ -239,16 +239,22 @@ def save_draft(
 
 def discard_draft(
     session: Session, actor: Actor, plan: CarePlan, seen_version: int, now: datetime
-) -> None:
-    """Throw away unpublished edits of a published plan (a never-published plan keeps its)."""
+) -> bool:
+    """Throw away unpublished edits. A plan that was never published goes altogether (the
+    patient never saw it); True then."""
     _check_version(plan, seen_version, plan.draft or {})
-    if plan.status == PlanStatus.DRAFT or plan.draft is None:
+    if plan.draft is None:
         raise _fail("draft", "nothing")
+    record_access(session, actor, plan.patient_id, "delete", "care_plan_draft", plan.id, now)
+    if plan.status == PlanStatus.DRAFT and plan.published_version == 0:
+        session.delete(plan)
+        session.flush()
+        return True
     plan.draft = None
     plan.draft_by_id = None
     plan.draft_at = None
     session.flush()
-    record_access(session, actor, plan.patient_id, "delete", "care_plan_draft", plan.id, now)
+    return False
 
 
 def published_doc(plan: CarePlan, today: date) -> dict[str, Any]:

@@ -105,6 +105,7 @@ def _editor(
     errors: dict[str, str],
     status: int = 200,
     conflict: dict[str, Any] | None = None,
+    version: int | None = None,
 ) -> Response:
     db = get_session()
     actor = current_actor()
@@ -131,6 +132,9 @@ def _editor(
         doc=doc,
         errors=errors,
         conflict=conflict,
+        # After bad input the form stays on the version its author started from, so a save
+        # by someone else meanwhile is still caught; after a conflict it moves to the newest.
+        version=plan.version if version is None else version,
         differences=compare(conflict, doc, people) if conflict is not None else [],
         candidates=candidates,
         people=names,
@@ -163,7 +167,7 @@ def save(plan_id: int) -> Response:
     today = moment.astimezone(zone()).date()
     doc, errors = services.read_form(db, plan, request.form, today)
     if errors:
-        return _editor(plan, doc, errors, 400)
+        return _editor(plan, doc, errors, 400, version=_seen_version())
     try:
         services.save_draft(db, actor, plan, doc, _seen_version(), moment)
         db.commit()
@@ -191,13 +195,16 @@ def discard(plan_id: int) -> Response:
     db, actor = get_session(), _staff()
     plan = _plan(plan_id)
     try:
-        services.discard_draft(db, actor, plan, _seen_version(), now())
+        gone = services.discard_draft(db, actor, plan, _seen_version(), now())
         db.commit()
     except (services.Conflict, StaleDataError):
         db.rollback()
-        return redirect(url_for("planning.edit", plan_id=plan_id, krock=1), code=303)
+        return _conflict(plan_id, services.working_doc(plan, now().astimezone(zone()).date()))
     except services.PlanningError:
         db.rollback()
+        gone = False
+    if gone:
+        return redirect(url_for("plans.start"), code=303)
     return redirect(url_for("plans.plan", plan_id=plan_id), code=303)
 
 

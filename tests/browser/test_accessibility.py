@@ -30,7 +30,16 @@ PERSON_PAGES = [
     "/sessioner",
     "/tillganglighet",
 ]
-STAFF_PAGES = ["/", "/inkorg", "/inkorg?flik=enheten", "/sessioner", "/installningar"]
+STAFF_PAGES = [
+    "/",
+    "/inkorg",
+    "/inkorg?flik=enheten",
+    "/arbetslista",
+    "/sessioner",
+    "/installningar",
+]
+# Care's work on the first plan a practitioner can open: the same templates for every plan.
+WORK_PAGES = ["redigera", "publicera", "overlamning", "avsluta"]
 SHARED_PAGES = {"/sessioner", "/tillganglighet", "/installningar"}
 
 
@@ -53,6 +62,12 @@ def pages_for(page, live_url: str, persona: str) -> list[str]:  # noqa: ANN001
                 same_kind = [p for p in found if kind and p.startswith(f"/{kind.group(1)}/")]
                 if kind and href not in found and (kind.group(1) == "plan" or len(same_kind) < 2):
                     found.append(href)
+    plans = [path for path in found if re.fullmatch(r"/plan/\d+", path)]
+    if persona in ("staff-karin", "staff-sofia") and plans:
+        found += [f"{plans[0]}/{work}" for work in WORK_PAGES]
+        page.goto(live_url + plans[0])
+        patient = page.locator("a[href$='/ny-plan']").first.get_attribute("href")
+        found += [patient, patient.replace("ny-plan", "dodsfall")]
     return found
 
 

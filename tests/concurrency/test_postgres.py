@@ -127,3 +127,95 @@ def test_two_workers_never_send_the_same_notification(pg) -> None:
     assert len(sent) == len(set(sent))
     assert sum(counts) >= 40
     assert sum(1 for c in counts if c) >= 2  # the work really was shared
+
+
+def _staff_actor(session: Session, ids: dict[str, int], key: str) -> Actor:
+    from app.accounts.models import Practitioner
+
+    practitioner = session.get(Practitioner, ids[key])
+    return Actor(session_row=None, token="", practitioner=practitioner)  # type: ignore[arg-type]
+
+
+def test_two_staff_saving_one_plan_at_once_never_lose_an_edit(pg) -> None:
+    """Karin and Erik open Maja's SIP at the same version and save at the same moment in two
+    real transactions: one save lands, the other is refused (nothing silently overwritten)."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from app.planning import services as planning
+    from app.planning.drafts import doc_from_plan
+    from app.plans.models import CarePlan
+
+    app, factory, ids = pg
+    with factory() as session:
+        plan_id = session.scalars(
+            select(CarePlan.id).where(CarePlan.title.contains("trygg hemma"))
+        ).one()
+    loaded = threading.Barrier(2)
+
+    def save(key: str) -> str:
+        with app.app_context(), factory() as session:
+            actor = _staff_actor(session, ids, key)
+            plan = planning.plan_to_edit(session, actor, plan_id, utcnow())
+            seen = plan.version
+            doc = doc_from_plan(plan, utcnow().date())
+            doc["summary"] = f"Ändrat av {key}"
+            loaded.wait()  # both have read the same version before either saves
+            try:
+                planning.save_draft(session, actor, plan, doc, seen, utcnow())
+                session.commit()
+            except (planning.Conflict, StaleDataError):
+                session.rollback()
+                return "refused"
+            return "saved"
+
+    with ThreadPoolExecutor(2) as pool:
+        results = sorted(pool.map(save, ["staff-karin", "staff-erik"]))
+    assert results == ["refused", "saved"]
+    with factory() as session:
+        plan = session.get(CarePlan, plan_id)
+        assert plan.draft["summary"] in {"Ändrat av staff-karin", "Ändrat av staff-erik"}
+        saved_by = "staff-karin" if plan.draft_by_id == ids["staff-karin"] else "staff-erik"
+        assert plan.draft["summary"] == f"Ändrat av {saved_by}"
+
+
+def test_publishing_one_draft_twice_at_once_makes_one_version(pg) -> None:
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from app.planning import services as planning
+    from app.planning.drafts import doc_from_plan
+    from app.plans.models import CarePlan, PlanVersion
+
+    app, factory, ids = pg
+    with app.app_context(), factory() as session:
+        plan_id = session.scalars(
+            select(CarePlan.id).where(CarePlan.title.contains("efter stroke"))
+        ).one()
+        actor = _staff_actor(session, ids, "staff-karin")
+        plan = planning.plan_to_edit(session, actor, plan_id, utcnow())
+        doc = doc_from_plan(plan, utcnow().date())
+        doc["summary"] = "Ny beskrivning"
+        planning.save_draft(session, actor, plan, doc, plan.version, utcnow())
+        session.commit()
+        before = plan.published_version
+
+    def publish() -> str:
+        with app.app_context(), factory() as session:
+            actor = _staff_actor(session, ids, "staff-karin")
+            plan = planning.plan_to_edit(session, actor, plan_id, utcnow())
+            try:
+                planning.publish(session, actor, plan, plan.version, "Ny text", False, utcnow())
+                session.commit()
+            except (planning.Conflict, planning.PlanningError, StaleDataError):
+                session.rollback()
+                return "refused"
+            except Exception as error:  # the unique (plan, number) index as the last guard
+                session.rollback()
+                return f"refused: {type(error).__name__}"
+            return "published"
+
+    results = in_parallel(2, publish)
+    assert sorted(str(r)[:7] for r in results) == ["publish", "refused"]
+    with factory() as session:
+        versions = session.scalars(select(PlanVersion).where(PlanVersion.plan_id == plan_id)).all()
+        assert len(versions) == before + 1
+        assert session.get(CarePlan, plan_id).published_version == before + 1

@@ -608,3 +608,39 @@ def test_the_editor_shows_how_the_patient_will_read_a_text(app) -> None:
     text = visible_text(response)
     assert "Läsbarhet (LIX)" in text
     assert "Så här läser patienten texten: Jag vill gå till affären själv." in text
+
+
+def test_discarding_a_draft(app, db, ids) -> None:
+    karin = signed_in(app, "staff-karin")
+    sip = plan_id(db, "trygg hemma")
+    _t, fields = editor(karin, sip)
+    fields["summary"] = "Ett utkast som inte blir av."
+    karin.post(f"/plan/{sip}/redigera", data=fields)
+    page = karin.get(f"/plan/{sip}/redigera")
+    discard = form_fields(page, f"/plan/{sip}/utkast/kasta")
+    assert karin.post(f"/plan/{sip}/utkast/kasta", data=discard).status_code == 303
+    db.expire_all()
+    assert db.get(CarePlan, sip).draft is None
+    assert "Ett utkast som inte blir av." not in db.get(CarePlan, sip).summary
+    # A plan never published goes altogether.
+    plan = new_plan(karin, ids["patient-maja"], "my_care_plan")
+    discard = form_fields(karin.get(f"/plan/{plan}/redigera"), f"/plan/{plan}/utkast/kasta")
+    assert karin.post(f"/plan/{plan}/utkast/kasta", data=discard).status_code == 303
+    db.expire_all()
+    assert db.get(CarePlan, plan) is None
+
+
+def test_bad_input_then_a_save_by_someone_else_is_still_a_conflict(app, db) -> None:
+    sip = plan_id(db, "trygg hemma")
+    karin, erik = signed_in(app, "staff-karin"), signed_in(app, "staff-erik")
+    _t, karin_form = editor(karin, sip)
+    refused = karin.post(f"/plan/{sip}/redigera", data={**karin_form, "title": ""})
+    assert refused.status_code == 400
+    _t, erik_form = editor(erik, sip)
+    erik_form["summary"] = "Eriks text."
+    assert erik.post(f"/plan/{sip}/redigera", data=erik_form).status_code == 303
+    fixed = form_fields(refused, f"/plan/{sip}/redigera")
+    fixed["title"] = "Trygg hemma"
+    assert karin.post(f"/plan/{sip}/redigera", data=fixed).status_code == 409
+    db.expire_all()
+    assert db.get(CarePlan, sip).draft["summary"] == "Eriks text."
