@@ -6,6 +6,7 @@ history keeps both."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -186,13 +187,13 @@ def acknowledge(session: Session, actor: Actor, handover_id: int, now: datetime)
         session.flush()
         raise NotAllowed
     receiver_row = next((m for m in team if m.practitioner_id == practitioner.id), None)
-    replaced: dict[int, CareTeamMember] = {}
+    replaced: dict[int, CareTeamMember | None] = {}
     position = max((m.position for m in plan.team), default=-1) + 1
 
     def successor(old: CareTeamMember, **changes: object) -> CareTeamMember:
         nonlocal position
         old.valid_until = today - timedelta(days=1)
-        fields = {
+        fields: dict[str, Any] = {
             "role": old.role,
             "practitioner_id": old.practitioner_id,
             "unit_id": old.unit_id,
@@ -211,7 +212,7 @@ def acknowledge(session: Session, actor: Actor, handover_id: int, now: datetime)
     )
     if handover.role == HandoverRole.CARE_CONTACT:
         sender.valid_until = today - timedelta(days=1)
-        replaced[sender.id] = None  # type: ignore[assignment] - leaves the team
+        replaced[sender.id] = None  # leaves the team
         role = sender.role
     else:
         successor(sender, is_coordinator=False)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, request, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers.response import Response
 
 from app.access.actor import Actor, current_actor
 from app.audit.services import record_access
@@ -26,7 +27,14 @@ from app.planning.drafts import (
 from app.planning.templates import SECTION_HEADINGS
 from app.planning.worklist import work_list
 from app.plans import presenting
-from app.plans.models import CarePlan, CloseReason, HandoverRole, PlanKind, PlanStatus
+from app.plans.models import (
+    CarePlan,
+    CloseReason,
+    HandoverRole,
+    PlanKind,
+    PlanStatus,
+    TeamRole,
+)
 from app.web.templating import render
 
 bp = limit_writes(Blueprint("planning", __name__))
@@ -144,7 +152,7 @@ def _editor(
         activity_statuses=[
             (key, presenting.ACTIVITY_STATUS[key]) for key in EDITABLE_ACTIVITY_STATUSES
         ],
-        team_roles=[(key, presenting.ROLE_NAMES[key]) for key in TEAM_ROLES],
+        team_roles=[(key, presenting.ROLE_NAMES[TeamRole(key)]) for key in TEAM_ROLES],
         responsible_options=[("", _("Välj"))] + list(presenting.RESPONSIBLE_NAMES.items()),
         published=plan.published_version > 0,
         today=today,

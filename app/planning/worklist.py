@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.access.actor import Actor
@@ -44,7 +45,7 @@ class WorkList:
         )
 
 
-def _current(today: date) -> object:
+def _current(today: date) -> ColumnElement[bool]:
     return and_(
         CareTeamMember.plan_id == CarePlan.id,
         CareTeamMember.valid_from <= today,
@@ -61,7 +62,7 @@ def work_list(session: Session, actor: Actor, now: datetime) -> WorkList:
     mine = plan_clause(actor, Action.EDIT_PLANS, now)
     active = and_(mine, CarePlan.status == PlanStatus.ACTIVE)
 
-    def plans(*conditions: object, order: object = CarePlan.id) -> list[CarePlan]:
+    def plans(*conditions: ColumnElement[bool], order: Any = CarePlan.id) -> list[CarePlan]:
         return list(
             session.scalars(
                 select(CarePlan)
@@ -91,7 +92,7 @@ def work_list(session: Session, actor: Actor, now: datetime) -> WorkList:
         order=CarePlan.created_at,
     )
     contact = exists().where(
-        _current(today),  # type: ignore[arg-type]
+        _current(today),
         CareTeamMember.practitioner_id.is_not(None),
         CareTeamMember.role.in_([TeamRole.CARE_CONTACT, TeamRole.CONTACT_NURSE]),
     )
