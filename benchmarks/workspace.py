@@ -56,6 +56,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -336,7 +337,7 @@ def measure_editor(client: FlaskClient, plans: list[Plan], requests: int, timing
     for number, plan in enumerate(plans):
         path = f"/plan/{plan.id}/redigera"
         with counting(engine, number == common.WARM_UP - 1) as statements:
-            elapsed, response = common.timed(lambda path=path: client.get(path))
+            elapsed, response = common.timed(partial(client.get, path))
         timings.keep(PAGES[1], number, elapsed, statements)
         html = expect(response, 200, f"GET {path}")
         needles = [f"Patient: {plan.name}", f'action="{path}"', *GOALS]

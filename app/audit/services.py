@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import insert
@@ -36,6 +37,34 @@ def record_access(
             allowed=allowed,
         )
     )
+
+
+def record_accesses(
+    session: Session,
+    actor: Actor,
+    patient_ids: Iterable[int],
+    action: str,
+    object_type: str,
+    now: datetime,
+) -> None:
+    """One entry per patient in a single statement: a list shows the actor many patients."""
+    practitioner = actor.practitioner
+    rows = [
+        {
+            "at": now,
+            "actor_person_id": actor.person.id if actor.person else None,
+            "actor_practitioner_id": practitioner.id if practitioner else None,
+            "actor_unit_id": practitioner.unit_id if practitioner else None,
+            "patient_id": patient_id,
+            "action": action,
+            "object_type": object_type,
+            "object_id": None,
+            "allowed": True,
+        }
+        for patient_id in patient_ids
+    ]
+    if rows:
+        session.execute(insert(AccessLogEntry), rows)
 
 
 def record_refusal(

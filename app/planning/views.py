@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers.response import Response
 
 from app.access.actor import Actor, current_actor
-from app.audit.services import record_access
+from app.audit.services import record_accesses
 from app.clock import now, zone
 from app.db import get_session
 from app.extensions import limit_writes
@@ -433,8 +433,8 @@ def worklist() -> Response:
         plan.patient_id
         for plan in items.follow_up + items.sip_overdue + items.no_contact + items.drafts
     } | {plan.patient_id for plan, _answer in items.unanswered}
-    for patient_id in sorted(patients):
-        record_access(db, actor, patient_id, "read", "work_list", None, moment)
+    patients |= {handover.plan.patient_id for handover in items.to_acknowledge + items.sent}
+    record_accesses(db, actor, sorted(patients), "read", "work_list", moment)
     db.commit()
     return _page(
         "planning/worklist.html",

@@ -90,10 +90,10 @@ class CarePlan(Base):
     consent_given_by: Mapped[str | None] = mapped_column(String(200))
     # The plan's own headings (seed 000 for care and treatment plans and Min vårdplan, seed 003
     # for a SIP), keyed as in app.planning.templates.
-    sections: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    sections: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     # Care's unpublished edits: the whole plan as app.planning.drafts documents it. The patient
     # sees the published rows until care publishes the draft.
-    draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     draft_by_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
     draft_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_followed_up_on: Mapped[date | None] = mapped_column(Date)

@@ -644,3 +644,27 @@ def test_bad_input_then_a_save_by_someone_else_is_still_a_conflict(app, db) -> N
     assert karin.post(f"/plan/{sip}/redigera", data=fixed).status_code == 409
     db.expire_all()
     assert db.get(CarePlan, sip).draft["summary"] == "Eriks text."
+
+
+def test_the_work_list_shows_drafts_until_published_and_logs_each_patient(app, db, ids) -> None:
+    karin = signed_in(app, "staff-karin")
+    sip = plan_id(db, "trygg hemma")
+    _t, fields = editor(karin, sip)
+    fields["summary"] = "Ett nytt utkast."
+    karin.post(f"/plan/{sip}/redigera", data=fields)
+    assert "Utkast som inte är publicerade" in visible_text(karin.get("/arbetslista"))
+    assert publish(karin, sip, "Ny beskrivning.").status_code == 303
+    db.expire_all()
+    assert db.get(CarePlan, sip).draft is None
+    assert db.scalars(select(CarePlan.id).where(CarePlan.draft.is_not(None))).all() == []
+    before = db.scalars(
+        select(AccessLogEntry).where(AccessLogEntry.object_type == "work_list")
+    ).all()
+    text = visible_text(karin.get("/arbetslista"))
+    assert "Utkast som inte är publicerade" not in text
+    logged = db.scalars(
+        select(AccessLogEntry.patient_id).where(AccessLogEntry.object_type == "work_list")
+    ).all()
+    assert len(logged) > len(before)
+    assert ids["patient-maja"] in logged
+    assert ids["patient-ali"] in logged  # Ali's unanswered SIP is on the list
