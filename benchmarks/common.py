@@ -1,8 +1,8 @@
 """What the benchmarks share: the database, the bulk seeding, the sign-in, timing and reporting.
 
-``benchmarks/pages.py`` and ``benchmarks/messages.py`` each seed their own bench patients on top of
-the demo world and time a few requests in-process with Flask's test client. Everything that does
-not depend on what they seed or measure lives here:
+``benchmarks/pages.py``, ``benchmarks/messages.py`` and ``benchmarks/workspace.py`` each seed
+their own bench patients on top of the demo world and time a few requests in-process with Flask's
+test client. Everything that does not depend on what they seed or measure lives here:
 
 * the database: ``reset`` (only a database named for benchmarks on PostgreSQL), migrations, the
   demo world and an app with the per-address rate limits lifted (``setup``);
@@ -29,7 +29,8 @@ import re
 import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -39,14 +40,16 @@ from zoneinfo import ZoneInfo
 import sqlalchemy
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Connection, Engine, Table, func, insert, make_url, select, text
+from sqlalchemy import Connection, Engine, Table, event, func, insert, make_url, select, text
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from app import create_app, migrations
 from app.accounts.identity import TEST_SERIALS, make_test_number
 from app.accounts.models import CareUnit, Person, Practitioner
 from app.db import Base, database, make_engine, session_scope
 from app.demo.seed import seed_demo
+from app.goals.models import ActivityStatus, Responsible
 from app.plans.models import CarePlan, CareTeamMember, PlanKind, PlanStatus, PlanVersion, TeamRole
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -413,3 +416,57 @@ def publish(
 def log(line: str) -> None:
     """Progress, to stderr (stdout is for the report)."""
     print(line, file=sys.stderr, flush=True)
+
+
+# Activities every bench plan gets: even ones the patient's, odd ones the unit's.
+ACTIVITIES = (
+    "Gå en promenad efter lunch",
+    "Kontroll av blodtryck och blodsocker på hälsocentralen",
+    "Skriva upp blodsockret morgon och kväll",
+    "Genomgång av läkemedlen",
+    "Ta tabletterna enligt dosetten",
+)
+
+
+def activity_row(world: World, plan_id: int, goals: list[int], n: int) -> dict[str, Any]:
+    """Even activities are the patient's, odd ones the unit's, with a due date."""
+    by_unit = n % 2 == 1
+    return {
+        "plan_id": plan_id,
+        "goal_id": goals[n % len(goals)],
+        "text": ACTIVITIES[n],
+        "responsible": Responsible.UNIT if by_unit else Responsible.PATIENT,
+        "responsible_unit_id": world.unit_id if by_unit else None,
+        "responsible_practitioner_id": None,
+        "responsible_name": None,
+        "when_text": "Varje vecka" if by_unit else "Varje dag",
+        "due_on": world.today + timedelta(days=7 + (plan_id + n) % 40) if by_unit else None,
+        "status": ActivityStatus.PLANNED if by_unit else ActivityStatus.ONGOING,
+        "position": n,
+    }
+
+
+@contextmanager
+def counting(engine: Engine, enabled: bool = True) -> Iterator[list[str]]:
+    """Collect the SQL statements the engine runs inside the block, one line each (if enabled:
+    the listener is left off for timed requests)."""
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(" ".join(str(args[2]).split())[:120])
+
+    if not enabled:
+        yield statements
+        return
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def expect(response: TestResponse, status: int, what: str) -> str:
+    """The response's HTML; stop the whole run if the status is not the one expected."""
+    if response.status_code != status:
+        sys.exit(f"{what} answered {response.status_code}, not {status}.")
+    return response.get_data(as_text=True)

@@ -43,8 +43,7 @@ import argparse
 import random
 import re
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -52,7 +51,7 @@ from typing import Any, cast
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Connection, Engine, event, func, make_url, select
+from sqlalchemy import Connection, Engine, func, make_url, select
 from werkzeug.test import TestResponse
 
 from app.accounts.models import Person
@@ -215,32 +214,6 @@ def bench_patients(engine: Engine) -> list[Patient]:
     return [Patient(str(key), f"{given} {family}", tid) for key, given, family, tid in rows]
 
 
-@contextmanager
-def counting(engine: Engine, enabled: bool = True) -> Iterator[list[str]]:
-    """Collect the SQL statements the engine runs inside the block, one line each (if enabled:
-    the listener is left off for timed requests)."""
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(" ".join(str(args[2]).split())[:120])
-
-    if not enabled:
-        yield statements
-        return
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
-def expect(response: TestResponse, status: int, what: str) -> str:
-    """The response's HTML; stop the whole run if the status is not the one expected."""
-    if response.status_code != status:
-        sys.exit(f"{what} answered {response.status_code}, not {status}.")
-    return response.get_data(as_text=True)
-
-
 def form_fields(html: str, what: str, *, recipient: bool = False) -> dict[str, str]:
     """The hidden fields of a compose form (and its first recipient), as a browser sends them."""
     patterns = {"csrf_token": common.CSRF, "key": KEY} | ({"to": FIRST_OPTION} if recipient else {})
@@ -259,13 +232,13 @@ def measure_inbox(app: Flask, oldest: Patient, requests: int, timings: Timings) 
     needles = [oldest.name, f'href="/meddelanden/{oldest.thread_id}"']
     html = ""
     for number in range(common.WARM_UP + requests):
-        with counting(database(app).engine, number == common.WARM_UP - 1) as statements:
+        with common.counting(database(app).engine, number == common.WARM_UP - 1) as statements:
             elapsed, response = common.timed(lambda: client.get(INBOX))
         if number == common.WARM_UP - 1:
             timings.statements[PAGES[0]] = statements
         elif number >= common.WARM_UP:
             timings.ms[PAGES[0]].append(elapsed)
-        html = expect(response, 200, f"GET {INBOX}")
+        html = common.expect(response, 200, f"GET {INBOX}")
         if missing := [needle for needle in needles if needle not in html]:
             sys.exit(f"GET {INBOX}: missing from the page: {missing}")
     return len(THREAD_LINK.findall(html))
@@ -274,15 +247,15 @@ def measure_inbox(app: Flask, oldest: Patient, requests: int, timings: Timings) 
 def timed_post(client: FlaskClient, path: str, data: dict[str, str], count_sql: bool) -> Timed:
     """POST a form: milliseconds, the response, and its SQL statements if count_sql."""
     engine = database(cast(Flask, client.application)).engine
-    with counting(engine, count_sql) as statements:
+    with common.counting(engine, count_sql) as statements:
         elapsed, response = common.timed(lambda: client.post(path, data=data))
-    expect(response, 303, f"POST {path}")
+    common.expect(response, 303, f"POST {path}")
     return elapsed, response, statements
 
 
 def send_new(client: FlaskClient, count_sql: bool) -> Timed:
     """Open the compose page (untimed), then send to its first recipient, the coordinator."""
-    html = expect(client.get("/meddelanden/nytt"), 200, "GET /meddelanden/nytt")
+    html = common.expect(client.get("/meddelanden/nytt"), 200, "GET /meddelanden/nytt")
     form = form_fields(html, "GET /meddelanden/nytt", recipient=True)
     data = form | {"subject": NEW_SUBJECT, "body": NEW_BODY}
     return timed_post(client, "/meddelanden/nytt", data, count_sql)
@@ -291,7 +264,7 @@ def send_new(client: FlaskClient, count_sql: bool) -> Timed:
 def send_reply(client: FlaskClient, thread_id: int, count_sql: bool) -> Timed:
     """Open the thread (untimed), then reply in it."""
     path = f"/meddelanden/{thread_id}"
-    form = form_fields(expect(client.get(path), 200, f"GET {path}"), f"GET {path}")
+    form = form_fields(common.expect(client.get(path), 200, f"GET {path}"), f"GET {path}")
     return timed_post(client, f"{path}/svar", form | {"body": REPLY_BODY}, count_sql)
 
 

@@ -46,7 +46,7 @@ from sqlalchemy import Connection, Engine, func, select
 from app.accounts.models import Person
 from app.appointments.models import Appointment, AppointmentMode, AppointmentStatus
 from app.db import database
-from app.goals.models import Activity, ActivityStatus, Goal, GoalStatus, ProposedBy, Responsible
+from app.goals.models import Activity, Goal, GoalStatus, ProposedBy
 from app.messages.models import Message, Thread, ThreadStatus
 from app.plans.models import CarePlan, PlanKind
 from app.whatmatters.models import WhatMatters
@@ -72,13 +72,6 @@ GOALS = (
     "Jag vill orka gå till affären och tillbaka själv.",
     "Jag vill gå en promenad på en halvtimme varje dag.",
     "Jag vill sova bättre på nätterna.",
-)
-ACTIVITIES = (
-    "Gå en promenad efter lunch",
-    "Kontroll av blodtryck och blodsocker på hälsocentralen",
-    "Skriva upp blodsockret morgon och kväll",
-    "Genomgång av läkemedlen",
-    "Ta tabletterna enligt dosetten",
 )
 SUBJECTS = ("Fråga om provsvaren", "Fråga om läkemedlen")
 MESSAGES_PER_THREAD = 10
@@ -113,7 +106,7 @@ def seed_batch(conn: Connection, world: World, numbers: Numbers, indexes: range)
     plan_rows = [nth_plan_row(world, pid, n) for pid in person_ids for n in range(len(PLANS))]
     plan_ids = common.insert_plans(conn, world, plan_rows)
     goal_ids = seed_goals(conn, world, plan_ids)
-    activities = [activity_row(world, p, goal_ids[p], n) for p in plan_ids for n in range(5)]
+    activities = [common.activity_row(world, p, goal_ids[p], n) for p in plan_ids for n in range(5)]
     common.insert_rows(conn, Activity, activities)
     owners = list(zip(indexes, person_ids, plan_ids[0::2], plan_ids[1::2], strict=True))
     seed_messages(conn, world, [(pid, first, second) for _, pid, first, second in owners])
@@ -154,24 +147,6 @@ def goal_row(world: World, plan_id: int, position: int, parent_id: int | None) -
         "decline_reason": None,
         "position": position,
         "created_at": world.now - timedelta(days=90),
-    }
-
-
-def activity_row(world: World, plan_id: int, goals: list[int], n: int) -> dict[str, Any]:
-    """Even activities are the patient's, odd ones the unit's, with a due date."""
-    by_unit = n % 2 == 1
-    return {
-        "plan_id": plan_id,
-        "goal_id": goals[n % len(goals)],
-        "text": ACTIVITIES[n],
-        "responsible": Responsible.UNIT if by_unit else Responsible.PATIENT,
-        "responsible_unit_id": world.unit_id if by_unit else None,
-        "responsible_practitioner_id": None,
-        "responsible_name": None,
-        "when_text": "Varje vecka" if by_unit else "Varje dag",
-        "due_on": world.today + timedelta(days=7 + (plan_id + n) % 40) if by_unit else None,
-        "status": ActivityStatus.PLANNED if by_unit else ActivityStatus.ONGOING,
-        "position": n,
     }
 
 

@@ -67,7 +67,7 @@ from sqlalchemy import Connection, Engine, and_, func, make_url, or_, select
 from app.accounts.models import Person
 from app.agreements.models import Agreement, AgreementAnswer
 from app.db import database
-from app.goals.models import Activity, ActivityStatus, Goal, GoalStatus, ProposedBy, Responsible
+from app.goals.models import Activity, Goal, GoalStatus, ProposedBy
 from app.planning.worklist import FOLLOW_UP_SOON
 from app.plans.models import CarePlan, PlanKind, PlanStatus
 
@@ -77,7 +77,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import common
 from benchmarks.common import Numbers, World
-from benchmarks.messages import counting, expect
 from tests.helpers import form_fields
 
 DEFAULT_URL = f"sqlite:///{common.OUT / 'workspace.db'}"
@@ -102,12 +101,7 @@ GOALS = (
     "Jag vill gå en promenad på en halvtimme varje dag.",
     "Jag vill sova bättre på nätterna.",
 )
-ACTIVITIES = (
-    "Gå en promenad efter lunch",
-    "Kontroll av blodtryck och blodsocker på hälsocentralen",
-    "Skriva upp blodsockret morgon och kväll",
-    "Genomgång av läkemedlen",
-)
+ACTIVITIES_PER_PLAN = 4
 NEW_SUMMARY = "Du och hälsocentralen arbetar för jämna blodsocker, god ork och bättre sömn."
 NEW_GOAL = "Jag vill kunna cykla till kören på torsdagar."
 # The work list's two kinds of line for a plan due for follow-up, and for an unanswered version.
@@ -192,9 +186,9 @@ def seed_batch(conn: Connection, world: World, numbers: Numbers, indexes: range)
     plan_ids = common.insert_plans(conn, world, plans)
     goal_ids = seed_goals(conn, world, plan_ids)
     activities = [
-        activity_row(world, plan_id, goal_ids[plan_id], n)
+        common.activity_row(world, plan_id, goal_ids[plan_id], n)
         for plan_id in plan_ids
-        for n in range(len(ACTIVITIES))
+        for n in range(ACTIVITIES_PER_PLAN)
     ]
     common.insert_rows(conn, Activity, activities)
     answers = [
@@ -238,24 +232,6 @@ def goal_row(world: World, plan_id: int, position: int, parent_id: int | None) -
         "decline_reason": None,
         "position": position,
         "created_at": world.now - timedelta(days=120),
-    }
-
-
-def activity_row(world: World, plan_id: int, goals: list[int], n: int) -> dict[str, Any]:
-    """Even activities are the patient's, odd ones the unit's, with a due date."""
-    by_unit = n % 2 == 1
-    return {
-        "plan_id": plan_id,
-        "goal_id": goals[n % len(goals)],
-        "text": ACTIVITIES[n],
-        "responsible": Responsible.UNIT if by_unit else Responsible.PATIENT,
-        "responsible_unit_id": world.unit_id if by_unit else None,
-        "responsible_practitioner_id": None,
-        "responsible_name": None,
-        "when_text": "Varje vecka" if by_unit else "Varje dag",
-        "due_on": world.today + timedelta(days=7 + (plan_id + n) % 40) if by_unit else None,
-        "status": ActivityStatus.PLANNED if by_unit else ActivityStatus.ONGOING,
-        "position": n,
     }
 
 
@@ -318,10 +294,10 @@ def measure_work_list(
     engine = database(client.application).engine
     html = ""
     for number in range(common.WARM_UP + requests):
-        with counting(engine, number == common.WARM_UP - 1) as statements:
+        with common.counting(engine, number == common.WARM_UP - 1) as statements:
             elapsed, response = common.timed(lambda: client.get(WORK_LIST))
         timings.keep(PAGES[0], number, elapsed, statements)
-        html = expect(response, 200, f"GET {WORK_LIST}")
+        html = common.expect(response, 200, f"GET {WORK_LIST}")
         if missing := [needle for needle in needles if needle not in html]:
             sys.exit(f"GET {WORK_LIST}: missing from the page: {missing}")
     return {
@@ -336,10 +312,10 @@ def measure_editor(client: FlaskClient, plans: list[Plan], requests: int, timing
     engine = database(client.application).engine
     for number, plan in enumerate(plans):
         path = f"/plan/{plan.id}/redigera"
-        with counting(engine, number == common.WARM_UP - 1) as statements:
+        with common.counting(engine, number == common.WARM_UP - 1) as statements:
             elapsed, response = common.timed(partial(client.get, path))
         timings.keep(PAGES[1], number, elapsed, statements)
-        html = expect(response, 200, f"GET {path}")
+        html = common.expect(response, 200, f"GET {path}")
         needles = [f"Patient: {plan.name}", f'action="{path}"', *GOALS]
         if missing := [needle for needle in needles if needle not in html]:
             sys.exit(f"GET {path}: missing from the page: {missing}")
@@ -351,9 +327,9 @@ def timed_post(
     """POST a form: milliseconds and the SQL statements (if count_sql); it must redirect (303)
     to `location`."""
     engine = database(client.application).engine
-    with counting(engine, count_sql) as statements:
+    with common.counting(engine, count_sql) as statements:
         elapsed, response = common.timed(lambda: client.post(path, data=data))
-    expect(response, 303, f"POST {path}")
+    common.expect(response, 303, f"POST {path}")
     if response.headers.get("Location", "") != location:
         sys.exit(f"POST {path} redirected to {response.headers.get('Location')!r}, not {location}.")
     return elapsed, statements
@@ -364,7 +340,7 @@ def save_draft(client: FlaskClient, plan: Plan, count_sql: bool) -> tuple[float,
     blank goal row."""
     path = f"/plan/{plan.id}/redigera"
     page = client.get(path)
-    expect(page, 200, f"GET {path}")
+    common.expect(page, 200, f"GET {path}")
     fields = form_fields(page, path)
     blank = f"goal-{int(fields.get('goal-count', '0')) - 1}-text"
     if fields.get(blank) != "":
@@ -377,7 +353,7 @@ def publish_draft(client: FlaskClient, plan: Plan, count_sql: bool) -> tuple[flo
     """Open the publish page (untimed), which must list the new goal; post its fields."""
     path = f"/plan/{plan.id}/publicera"
     page = client.get(path)
-    html = expect(page, 200, f"GET {path}")
+    html = common.expect(page, 200, f"GET {path}")
     if f"Nytt mål: {NEW_GOAL}" not in html:
         sys.exit(f"GET {path}: the new goal is not among the changes.")
     fields = form_fields(page, path)
