@@ -155,6 +155,10 @@ def _editor(
         team_roles=[(key, presenting.ROLE_NAMES[TeamRole(key)]) for key in TEAM_ROLES],
         responsible_options=[("", _("Välj"))] + list(presenting.RESPONSIBLE_NAMES.items()),
         published=plan.published_version > 0,
+        # once published with a coordinator, it changes only by a handover (see DraftForm)
+        coordinator_fixed=any(
+            m["coordinator"] and m.get("id") for m in services.working_doc(plan, today)["team"]
+        ),
         today=today,
     )
 
