@@ -44,6 +44,10 @@ from typing import Any
 
 from sqlalchemy import create_engine, make_url, text
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.load import profile
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
 BIN = Path(sys.executable).parent
@@ -67,10 +71,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=32)
     parser.add_argument("--duration", type=int, default=60, help="seconds per reported phase")
     parser.add_argument("--think", default="0.5 1.5", help="min and max seconds between requests")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--port", type=int, default=5201)
     parser.add_argument("--phases", default=",".join(PHASES), help="comma-separated")
+    parser.add_argument("--profile", default="", help="record the workers with py-spy in PHASE")
     args = parser.parse_args(argv)
     if not args.database_url or "bench" not in (make_url(args.database_url).database or ""):
         parser.error("--database-url must name a PostgreSQL database whose name contains 'bench'")
@@ -161,8 +166,12 @@ def run_phase(args: argparse.Namespace, name: str, counts: dict[str, int]) -> di
     ]  # fmt: skip
     before = os.getloadavg()
     log(f"phase {name}: {' '.join(classes)}, {args.users} users, think {think or args.think} s")
+    spy = start_profile(args, name, seconds or args.duration) if args.profile == name else None
     subprocess.run(command, cwd=ROOT, env=env, check=False, timeout=(seconds or args.duration) + 60)
     after = os.getloadavg()
+    if spy is not None:
+        spy.wait(timeout=60)
+        log(profile.markdown(profile_path(args, name)))
     if name not in REPORTED:
         return None
     return {
@@ -173,6 +182,21 @@ def run_phase(args: argparse.Namespace, name: str, counts: dict[str, int]) -> di
         "pages": read_stats(Path(f"{prefix}_stats.csv")),
         "failures": read_failures(Path(f"{prefix}_failures.csv")),
     }
+
+
+def profile_path(args: argparse.Namespace, phase: str) -> Path:
+    return OUT / f"profile-{args.label}-{phase}.txt"
+
+
+def start_profile(args: argparse.Namespace, phase: str, seconds: int) -> subprocess.Popen[bytes]:
+    """py-spy on the gunicorn workers for the phase's steady part (after 5 s of spawning)."""
+    command = [
+        str(BIN / "py-spy"), "record", "--pid", str(args.server_pid), "--subprocesses", "--gil",
+        "--format", "raw", "--duration", str(max(seconds - 10, 5)), "--rate", "200",
+        "--output", str(profile_path(args, phase)),
+    ]  # fmt: skip
+    time.sleep(5)
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def read_stats(path: Path) -> dict[str, dict[str, float]]:
@@ -224,6 +248,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     counts = region(args.database_url)
     server = start_server(args)
+    args.server_pid = server.pid
     phases: dict[str, Any] = {}
     try:
         for name in args.phases.split(","):
