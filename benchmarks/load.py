@@ -70,7 +70,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--label", default="", help="names the report (default: the database)")
     parser.add_argument("--users", type=int, default=32)
     parser.add_argument("--duration", type=int, default=60, help="seconds per reported phase")
-    parser.add_argument("--think", default="0.5 1.5", help="min and max seconds between requests")
+    parser.add_argument("--think", default="1 3", help="min and max seconds between requests")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--port", type=int, default=5201)

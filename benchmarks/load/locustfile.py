@@ -39,7 +39,7 @@ WRITE_LINK = re.compile(r'href="/meddelanden/nytt\?plan=(\d+)&amp;till=(\d+)"')
 
 PATIENTS = int(os.environ.get("REGION_PATIENTS", "1000"))
 STAFF = int(os.environ.get("REGION_STAFF", "12"))
-THINK = tuple(float(part) for part in os.environ.get("THINK_SECONDS", "0.5 1.5").split())
+THINK = tuple(float(part) for part in os.environ.get("THINK_SECONDS", "1 3").split())
 RNG = random.Random(int(os.environ.get("LOAD_SEED", "1")))
 
 
