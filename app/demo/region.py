@@ -203,7 +203,6 @@ class Unit:
 @dataclass
 class Organisation:
     units: list[Unit]
-    staff_units: dict[int, int]  # practitioner id -> unit id
 
     def of_kind(self, kind: str) -> list[Unit]:
         return [unit for unit in self.units if unit.kind == kind]
@@ -406,8 +405,8 @@ def generate_region(
     now = (now or datetime.now(UTC)).astimezone(UTC)
     taken = set(conn.scalars(text("SELECT personal_number FROM person")))
     rng = random.Random(seed)  # noqa: S311 - made-up data, the same for the same seed
-    region = Region(Writer(conn), rng, RegionSize(patients), now, now.date())
-    region.today = now.astimezone(STOCKHOLM).date()
+    today = now.astimezone(STOCKHOLM).date()
+    region = Region(Writer(conn), rng, RegionSize(patients), now, today)
     region.org = _organisation(region)
     region.w.flush()
     births = Births(region.rng, region.today, taken)
@@ -475,18 +474,17 @@ def _organisation(r: Region) -> Organisation:
             response_working_days=r.rng.choice((1, 2, 2, 2, 3)),
         )
         units.append(Unit(unit_id, kind, place, weight, name))
-    staff_units = _staff(r, units)
-    return Organisation(units, staff_units)
+    _staff(r, units)
+    return Organisation(units)
 
 
-def _staff(r: Region, units: list[Unit]) -> dict[int, int]:
+def _staff(r: Region, units: list[Unit]) -> None:
     """Staff in proportion to each unit's size, at least three a unit; about a fifth doctors
     outside home care. Within a unit the first care contacts coordinate the most plans."""
     total_weight = sum(u.weight for u in units)
     spare = r.size.staff - 3 * len(units)
     shares = [3 + int(spare * u.weight / total_weight) for u in units]
     shares[0] += r.size.staff - sum(shares)
-    staff_units: dict[int, int] = {}
     number = 0
     for unit, count in zip(units, shares, strict=True):
         doctors = 0 if unit.kind == "home_care" else max(1, count // 5)
@@ -507,10 +505,8 @@ def _staff(r: Region, units: list[Unit]) -> dict[int, int]:
                 notify_each_message=number % 4 != 0,
                 demo_key=STAFF_KEY.format(number),
             )
-            staff_units[staff_id] = unit.id
             (unit.doctors if doctor else unit.contacts).append(staff_id)
         unit.contact_weights = zipf_weights(len(unit.contacts))
-    return staff_units
 
 
 def _title(kind: str, doctor: bool, k: int) -> str:
