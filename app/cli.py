@@ -37,6 +37,18 @@ def register_commands(app: Flask) -> None:
         else:
             click.echo("Databasen har redan data; inget ändrat.")
 
+    @app.cli.command("region-seed")
+    @click.option("--patients", default=200_000, show_default=True, help="Patients to generate.")
+    @click.option(
+        "--seed", default=1, show_default=True, help="Random seed (same seed, same data)."
+    )
+    @click.option("--reset", is_flag=True, help="Empty the database first.")
+    def region_seed(patients: int, seed: int, reset: bool) -> None:
+        """Fill a benchmark database with a whole region (only a database named for benchmarks)."""
+        from app.demo.region import seed_region
+
+        seed_region(app.config["DATABASE_URL"], patients, seed, reset=reset, echo=click.echo)
+
     @app.cli.command("outbox-work")
     @click.option("--once", is_flag=True, help="Stop when nothing is due.")
     @click.option("--interval", default=5.0, help="Seconds to wait when idle.")

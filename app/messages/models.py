@@ -25,6 +25,8 @@ class Thread(Base):
         Index("ix_thread_patient_last", "patient_id", "last_message_at"),
         Index("ix_thread_assigned_status", "assigned_to_id", "status", "waiting_since"),
         Index("ix_thread_unit_status", "unit_id", "status", "waiting_since"),
+        # "Assigned to me" is assigned OR offered to me: both sides need an index.
+        Index("ix_thread_offered_status", "offered_to_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
