@@ -23,6 +23,7 @@ from app.plans.models import CarePlan
 from app.proxies import services
 from app.proxies.models import Guardianship, ProxyGrant, ProxyInvitation
 from app.proxies.names import SCOPE_NAMES
+from app.web.converters import number
 from app.web.templating import render
 
 bp = limit_writes(Blueprint("proxies", __name__))
@@ -124,13 +125,13 @@ def invite() -> Response:
         "private": request.form.getlist("private"),
     }
     months = str(form["months"])
-    private = [int(p) for p in form["private"] if str(p).isdigit()]  # type: ignore[union-attr]
+    private = [n for p in form["private"] if (n := number(str(p))) is not None]  # type: ignore[union-attr]
     try:
         _, code = services.create_invitation(
             db,
             actor,
             form["scopes"],
-            int(months) if months.isdigit() else 0,  # type: ignore[arg-type]
+            number(months) or 0,  # type: ignore[arg-type]
             str(form["relation_label"]),
             private,
             now(),

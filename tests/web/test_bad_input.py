@@ -16,3 +16,33 @@ def test_a_huge_id_in_the_path_is_not_found(auth, client, number) -> None:
     assert "Sidan finns inte" in response.get_data(as_text=True)
     assert client.get(f"/plan/{number}").status_code == 404
     assert client.get("/sessioner").status_code == 200  # still signed in
+
+
+@pytest.mark.parametrize("value", ["9" * 40, "²", "١٢", "-1", "1e3"])
+def test_a_bad_number_in_a_form_is_refused_plainly(auth, client, db, ids, value) -> None:
+    from sqlalchemy import select
+
+    from app.proxies.models import ProxyInvitation
+
+    auth.sign_in("proxy-anna")
+    token = csrf_token(client, "/vem")
+    assert client.post("/vem", data={"patient_id": value, "csrf_token": token}).status_code == 404
+    auth.sign_in("patient-maja")
+    token = csrf_token(client, "/ombud")
+    response = client.post(
+        "/ombud/bjud-in",
+        data={"scopes": "read_plans", "months": value, "private": value, "csrf_token": token},
+    )
+    assert response.status_code == 400
+    assert "Välj hur länge, från 1 månad till 3 år." in response.get_data(as_text=True)
+    invitations = select(ProxyInvitation).where(ProxyInvitation.patient_id == ids["patient-maja"])
+    assert db.scalars(invitations).all() == []
+
+
+@pytest.mark.parametrize("value", ["9" * 40, "²"])
+def test_a_bad_page_number_is_not_found(auth, client, value) -> None:
+    auth.sign_in("patient-maja")
+    assert client.get(f"/vem-har-tittat?sida={value}").status_code == 404
+    auth.sign_in("staff-karin")
+    assert client.get(f"/inkorg?sida={value}").status_code == 404
+    assert client.get(f"/?sida={value}").status_code == 404
