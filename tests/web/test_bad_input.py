@@ -46,3 +46,30 @@ def test_a_bad_page_number_is_not_found(auth, client, value) -> None:
     auth.sign_in("staff-karin")
     assert client.get(f"/inkorg?sida={value}").status_code == 404
     assert client.get(f"/?sida={value}").status_code == 404
+
+
+def test_a_nul_character_is_refused_and_nothing_stored(auth, client, db, ids) -> None:
+    from sqlalchemy import func, select
+
+    from app.messages.models import Message
+
+    auth.sign_in("patient-maja")
+    token = csrf_token(client, "/meddelanden/nytt")
+    to = client.get("/meddelanden/nytt").get_data(as_text=True).split('<option value="')[1]
+    before = db.scalar(select(func.count(Message.id)))
+    response = client.post(
+        "/meddelanden/nytt",
+        data={
+            "to": to.split('"')[0],
+            "subject": "Hej",
+            "body": "Hej\x00då",
+            "key": "nul-key",
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 400
+    assert "Något gick fel" in response.get_data(as_text=True)
+    assert db.scalar(select(func.count(Message.id))) == before
+    assert client.post("/demo", data={"persona": "\x00", "csrf_token": token}).status_code == 400
+    auth.sign_in("staff-karin")
+    assert client.get("/?q=%00").status_code == 400
