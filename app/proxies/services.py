@@ -27,6 +27,7 @@ from app.accounts.identity import (
 )
 from app.accounts.models import Person
 from app.audit.services import record_access
+from app.db import lock_row
 from app.notifications.services import queue
 from app.plans.models import CarePlan
 from app.proxies.models import (
@@ -255,6 +256,7 @@ def register_legal_representative(
     chosen = [scope for scope in SCOPE_ORDER if scope in scopes]
     if not chosen:
         raise ProxyError("scopes", "no_scopes")
+    lock_row(session, Person, patient_id)  # one registration for the patient at a time
     representative = session.scalars(select(Person).where(Person.personal_number == number)).first()
     if representative is None:
         if not given_name.strip() or not family_name.strip():
@@ -269,6 +271,17 @@ def register_legal_representative(
         session.flush()
     if representative.id == patient_id:
         raise ProxyError("personal_number", "self")
+    repeated = session.scalars(
+        select(ProxyGrant).where(
+            ProxyGrant.patient_id == patient_id,
+            ProxyGrant.proxy_id == representative.id,
+            ProxyGrant.relation == GrantRelation.LEGAL_REPRESENTATIVE,
+            ProxyGrant.decision_reference == reference[:200],
+            ProxyGrant.revoked_at.is_(None),
+        )
+    ).first()
+    if repeated is not None:  # the same decision registered again: it is already there
+        return repeated
     grant = ProxyGrant(
         patient_id=patient_id,
         proxy_id=representative.id,
