@@ -67,3 +67,19 @@ def test_a_representative_registered_twice_is_one_grant(auth, client, db, ids) -
         ProxyGrant.patient_id == ids["patient-ali"], ProxyGrant.decision_reference == "ÖF 2026-12"
     )
     assert count(db, grants) == 1
+
+
+def test_asking_for_another_time_twice_tells_care_once(auth, client, db, ids) -> None:
+    from app.appointments.models import Appointment, AppointmentStatus
+
+    auth.sign_in("patient-maja")
+    appointment = db.scalars(
+        select(Appointment).where(
+            Appointment.patient_id == ids["patient-maja"],
+            Appointment.status == AppointmentStatus.PROPOSED,
+        )
+    ).first()
+    outbox = count(db, select(OutboxItem))
+    path = f"/tider/{appointment.id}/annan-tid"
+    assert twice(client, path, {"note": "Hellre fredag", "wished": ""}) == [303, 303]
+    assert count(db, select(OutboxItem)) - outbox == 1
