@@ -74,6 +74,14 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+def code_for_key(key: str) -> str:
+    """The code for an invitation form's one-time key: the same key always gives the same code
+    (so a form sent twice is one invitation), and without SECRET_KEY the key tells nothing."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(secret, f"invitation-key:{key}".encode(), hashlib.sha256).digest()
+    return "".join(CODE_ALPHABET[byte % len(CODE_ALPHABET)] for byte in digest[:CODE_LENGTH])
+
+
 def format_code(code: str) -> str:
     return f"{code[:5]}-{code[5:]}"
 
@@ -102,8 +110,10 @@ def create_invitation(
     relation_label: str,
     private_plan_ids: list[int],
     now: datetime,
+    key: str = "",
 ) -> tuple[ProxyInvitation, str]:
-    """The patient invites a relative. Returns the invitation and the code, shown only once."""
+    """The patient invites a relative. Returns the invitation and the code, shown only once.
+    The form's one-time `key` makes a form sent twice one invitation, with one code."""
     patient = _own_patient(actor)
     scope_text = check_scopes(scopes)
     if not 1 <= months <= MAX_MONTHS:
@@ -112,7 +122,20 @@ def create_invitation(
     own_plans = set(session.scalars(select(CarePlan.id).where(CarePlan.patient_id == patient.id)))
     if not set(private_plan_ids) <= own_plans:
         raise NotAllowed
-    code = new_code()
+    code = code_for_key(key) if key else new_code()
+    if key:
+        lock_row(session, Person, patient.id)  # the same form at the same moment: one at a time
+        repeated = session.scalars(
+            select(ProxyInvitation).where(ProxyInvitation.code_hash == _hash(code))
+        ).first()
+        if repeated is not None:
+            if (
+                repeated.patient_id == patient.id
+                and repeated.used_at is None
+                and repeated.cancelled_at is None
+            ):
+                return repeated, code  # sent twice: the same invitation and code
+            code = new_code()  # an old page's form sent again after its invitation ended
     invitation = ProxyInvitation(
         patient_id=patient.id,
         code_hash=_hash(code),

@@ -3,6 +3,7 @@ register of legal representatives and guardian decisions."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, redirect, request, session, url_for
@@ -98,7 +99,8 @@ def _own_page(
         scope_names=SCOPE_NAMES,
         allowed=allowed_proxy_scopes(),
         errors=errors or {},
-        form=form or {"months": services.DEFAULT_MONTHS, "scopes": ["read_plans"]},
+        form=form
+        or {"months": services.DEFAULT_MONTHS, "scopes": ["read_plans"], "key": uuid.uuid4().hex},
         new_code=session.pop(NEW_CODE, None),
     )
     response.status_code = status
@@ -123,6 +125,7 @@ def invite() -> Response:
         "months": request.form.get("months", ""),
         "relation_label": request.form.get("relation_label", ""),
         "private": request.form.getlist("private"),
+        "key": request.form.get("key", "")[:64],
     }
     months = str(form["months"])
     private = [n for p in form["private"] if (n := number(str(p))) is not None]  # type: ignore[union-attr]
@@ -135,6 +138,7 @@ def invite() -> Response:
             str(form["relation_label"]),
             private,
             now(),
+            str(form["key"]),
         )
     except services.NotAllowed:
         abort(404)

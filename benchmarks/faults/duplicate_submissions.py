@@ -182,7 +182,12 @@ FORMS = [
         "proxies.invite",
         "patient-per",
         lambda e, ids: "/ombud/bjud-in",
-        lambda e, ids: {"scopes": "read_plans", "months": "12", "relation_label": "Bror"},
+        lambda e, ids: {
+            "scopes": "read_plans",
+            "months": "12",
+            "relation_label": "Bror",
+            "key": KEY + "i",
+        },
         {"proxy_invitation": 1},
     ),
     Form(

@@ -167,6 +167,7 @@ FORMS: dict[str, dict[str, Kind]] = {
         "months": NUMBER,
         "relation_label": TEXT,
         "private": PLAN,
+        "key": KEY,
     },
     "proxies.change": {"scopes": SCOPES},
     "proxies.revoke": {},

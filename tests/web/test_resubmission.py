@@ -83,3 +83,28 @@ def test_asking_for_another_time_twice_tells_care_once(auth, client, db, ids) ->
     path = f"/tider/{appointment.id}/annan-tid"
     assert twice(client, path, {"note": "Hellre fredag", "wished": ""}) == [303, 303]
     assert count(db, select(OutboxItem)) - outbox == 1
+
+
+def test_an_invitation_sent_twice_is_one_invitation_with_one_code(auth, client, db, ids) -> None:
+    import re
+
+    from app.proxies.models import ProxyInvitation
+
+    auth.sign_in("patient-per")
+    page = client.get("/ombud").get_data(as_text=True)
+    key = re.search(r'name="key" value="([0-9a-f]{32})"', page).group(1)
+    form = {"scopes": "read_plans", "months": "12", "relation_label": "Bror", "key": key}
+    codes = []
+    for status in twice(client, "/ombud/bjud-in", form):
+        assert status == 303
+    for _ in range(2):
+        token = csrf_token(client, "/sessioner")
+        client.post("/ombud/bjud-in", data={**form, "csrf_token": token})
+        shown = client.get("/ombud").get_data(as_text=True)
+        codes.append(re.search(r"\b[0-9A-Z]{5}-[0-9A-Z]{5}\b", shown).group(0))
+    assert codes[0] == codes[1]  # whichever answer the phone shows, its code works
+    invitations = select(ProxyInvitation).where(ProxyInvitation.patient_id == ids["patient-per"])
+    assert count(db, invitations) == 1
+    # A new page's form is a new invitation.
+    other = re.search(r'name="key" value="([0-9a-f]{32})"', client.get("/ombud").text).group(1)
+    assert other != key
