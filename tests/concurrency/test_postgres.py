@@ -127,3 +127,30 @@ def test_two_workers_never_send_the_same_notification(pg) -> None:
     assert len(sent) == len(set(sent))
     assert sum(counts) >= 40
     assert sum(1 for c in counts if c) >= 2  # the work really was shared
+
+
+def test_parallel_saves_of_what_matters_make_one_version(pg) -> None:
+    from app.whatmatters.models import WhatMatters
+    from app.whatmatters.services import save_answer
+
+    app, factory, ids = pg
+    with factory() as session:
+        before = session.scalar(
+            select(func.count(WhatMatters.id)).where(WhatMatters.patient_id == ids["patient-ali"])
+        )
+
+    def save() -> object:
+        with factory() as session:
+            ali = session.get(Person, ids["patient-ali"])
+            actor = Actor(session_row=None, token="", person=ali)  # type: ignore[arg-type]
+            with app.app_context():
+                save_answer(session, actor, ali.id, "expectations", "Att gå till moskén", utcnow())
+            session.commit()
+            return True
+
+    assert in_parallel(6, save) == [True] * 6  # none fails on the unique version number
+    with factory() as session:
+        after = session.scalar(
+            select(func.count(WhatMatters.id)).where(WhatMatters.patient_id == ids["patient-ali"])
+        )
+    assert after - before == 1
