@@ -21,6 +21,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     app.config.from_mapping(config.as_dict())
 
+    from app.web.converters import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any rule is added
+
     from app import models  # noqa: F401 - every mapper, before the first query
     from app.extensions import babel, csrf, htmx, limiter, login_manager
     from app.i18n import select_locale, select_timezone

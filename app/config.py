@@ -43,6 +43,8 @@ class Config:
         self.SESSION_ABSOLUTE_HOURS: int = int(env.get("SAMPLAN_SESSION_ABSOLUTE_HOURS", "12"))
         self.RATELIMIT_ENABLED: bool = not _flag("SAMPLAN_RATELIMIT_OFF")
         self.RATELIMIT_STORAGE_URI: str = self.REDIS_URL or "memory://"
+        # Keeps the counts apart when several deployments share one Redis.
+        self.RATELIMIT_KEY_PREFIX: str = env.get("SAMPLAN_RATELIMIT_KEY_PREFIX", "samplan")
         self.RATELIMIT_SIGN_IN: str = env.get("SAMPLAN_RATELIMIT_SIGN_IN", "10 per minute")
         self.RATELIMIT_WRITE: str = env.get("SAMPLAN_RATELIMIT_WRITE", "30 per minute")
         self.RATELIMIT_INVITATION_CODE: str = env.get(
@@ -88,6 +90,10 @@ class Config:
             raise ConfigError("SECRET_KEY must be set to at least 32 characters outside demo mode.")
         if self.DATABASE_URL.startswith("sqlite"):
             raise ConfigError("DATABASE_URL must point at PostgreSQL outside demo mode.")
+        if not self.REDIS_URL:
+            # gunicorn's workers are processes, and hosts are more: limits kept in memory would
+            # be counted apart in each one.
+            raise ConfigError("REDIS_URL must be set outside demo mode (shared rate limits).")
         for name in ("eid", "staff"):
             settings = self.OIDC_PROVIDERS.get(name)
             if settings is None or not settings.client_id or not settings.client_secret:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, make_url
+from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, make_url, select
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -122,6 +122,15 @@ def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+def lock_row(session: Session, model: type[Base], row_id: int) -> None:
+    """Hold the row until the transaction ends (PostgreSQL's SELECT … FOR UPDATE), so that two
+    identical submissions at the same moment run one after the other and the second sees the
+    first. SQLite has no row locks; it lets only one transaction write at a time anyway."""
+    if session.get_bind().dialect.name == "postgresql":
+        primary = model.__table__.primary_key.columns[0]  # type: ignore[attr-defined]
+        session.execute(select(primary).where(primary == row_id).with_for_update())
 
 
 @contextmanager

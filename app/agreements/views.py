@@ -12,6 +12,7 @@ from app.agreements import services
 from app.clock import now
 from app.db import get_session
 from app.extensions import limit_writes
+from app.web.converters import number
 from app.web.templating import render
 
 bp = limit_writes(Blueprint("agreements", __name__))
@@ -24,6 +25,11 @@ ERRORS = {
 }
 
 
+def _version(text: str) -> int:
+    version = number(text)
+    return -1 if version is None else version
+
+
 @bp.post("/plan/<int:plan_id>/svar")
 @login_required
 def answer(plan_id: int) -> Response:
@@ -32,9 +38,7 @@ def answer(plan_id: int) -> Response:
     version = request.form.get("version", "")
     choice = request.form.get("answer", "")
     try:
-        services.answer(
-            db, actor, plan_id, int(version) if version.isdigit() else -1, choice, now()
-        )
+        services.answer(db, actor, plan_id, _version(version), choice, now())
     except services.NotAllowed:
         abort(404)
     except services.AgreementError as error:

@@ -13,6 +13,7 @@ from app.access.policy import Action, patient_clause
 from app.accounts.models import Person
 from app.appointments.models import Appointment, AppointmentStatus
 from app.audit.services import record_access
+from app.db import lock_row
 from app.messages.text import normalise
 from app.notifications.services import queue
 
@@ -132,6 +133,15 @@ def ask_for_another(
     text = _note(note, "note", "note_empty")
     if wished is not None and wished < now.date():
         raise AppointmentError("wished", "past")
+    lock_row(session, Appointment, appointment.id)
+    session.refresh(appointment)  # as a submission just before this one left it
+    if (appointment.status, appointment.patient_note, appointment.requested_on) == (
+        AppointmentStatus.CHANGE_REQUESTED,
+        text,
+        wished,
+    ):
+        return appointment  # the same request sent twice: care hears of it once
+    _open(appointment, now)
     appointment.status = AppointmentStatus.CHANGE_REQUESTED
     appointment.patient_note = text
     appointment.requested_on = wished
@@ -145,6 +155,11 @@ def cancel(
     appointment = appointment_for(session, actor, appointment_id, now)
     _open(appointment, now)
     text = _note(reason, "reason", "reason_empty")
+    lock_row(session, Appointment, appointment.id)
+    session.refresh(appointment)
+    if appointment.status == AppointmentStatus.CANCELLED and appointment.patient_note == text:
+        return appointment  # cancelled twice: once
+    _open(appointment, now)
     appointment.status = AppointmentStatus.CANCELLED
     appointment.patient_note = text
     _done(session, actor, appointment, now)

@@ -11,6 +11,7 @@ from app.audit.services import record_access
 from app.clock import now
 from app.db import get_session
 from app.extensions import limit_writes
+from app.web.converters import number
 from app.web.templating import render
 
 bp = limit_writes(Blueprint("audit", __name__))
@@ -23,13 +24,13 @@ def access_log() -> Response:
     actor = current_actor()
     if actor.person is None:
         abort(404)
-    page = request.args.get("sida", "1")
-    if not page.isdigit() or int(page) < 1:
+    page = number(request.args.get("sida", "1"))
+    if page is None or page < 1:
         abort(404)
     db = get_session()
-    rows, pages = access_log_page(db, actor.person.id, int(page))
-    if int(page) > pages:
+    rows, pages = access_log_page(db, actor.person.id, page)
+    if page > pages:
         abort(404)
     record_access(db, actor, actor.person.id, "read", "access_log", None, now())
     db.commit()
-    return render("audit/access_log.html", rows=rows, page=int(page), pages=pages)
+    return render("audit/access_log.html", rows=rows, page=page, pages=pages)

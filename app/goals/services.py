@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.access.actor import Actor
 from app.access.policy import Action, may, plan_clause
 from app.audit.services import record_access
+from app.db import lock_row
 from app.goals.models import Activity, Goal, GoalStatus, ProgressReport, ProposedBy, Responsible
 from app.messages.text import normalise
 from app.notifications.services import queue
@@ -17,6 +18,8 @@ from app.plans.models import CarePlan, PlanStatus
 
 MAX_GOAL = 500
 MAX_NOTE = 1000
+# The same progress report again within this time is the same submission sent twice.
+REPEAT_WINDOW = timedelta(minutes=10)
 PROGRESS_STATES = ("done", "not_yet", "hard")
 
 
@@ -59,6 +62,17 @@ def propose_goal(
         raise GoalError("goal", "too_long")
     if target is not None and target < now.date():
         raise GoalError("target", "past")
+    lock_row(session, CarePlan, plan.id)
+    repeated = session.scalars(
+        select(Goal).where(
+            Goal.plan_id == plan.id,
+            Goal.status == GoalStatus.PROPOSED,
+            Goal.proposed_by_person_id == actor.person.id,
+            Goal.text == words,
+        )
+    ).first()
+    if repeated is not None:  # sent twice (a double tap, a resend): the same proposal
+        return repeated
     position = (
         session.scalar(
             select(func.coalesce(func.max(Goal.position), 0)).where(Goal.plan_id == plan.id)
@@ -153,6 +167,15 @@ def report_progress(
     text = normalise(note)
     if len(text) > MAX_NOTE:
         raise GoalError("note", "too_long")
+    lock_row(session, type(item), item.id)
+    session.refresh(item)  # as the submission just before this one (if any) left it
+    if (
+        item.progress_state == state
+        and (item.progress_note or "") == text
+        and item.progress_at is not None
+        and now - item.progress_at < REPEAT_WINDOW
+    ):
+        return item  # the same report sent again: stored once
     session.add(
         ProgressReport(
             goal_id=item.id if kind == "goal" else None,

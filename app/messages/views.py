@@ -22,6 +22,7 @@ from app.messages import queries, services
 from app.messages.text import MAX_LENGTH, message_html
 from app.plans.models import CarePlan, CareTeamMember, PlanStatus
 from app.plans.queries import unread_for_patient
+from app.web.converters import number
 from app.web.templating import render
 
 bp = limit_writes(Blueprint("messages", __name__))
@@ -315,13 +316,13 @@ def inbox() -> Response:
     tab = request.args.get("flik", "mina")
     if tab not in ("mina", "enheten"):
         abort(404)
-    page = request.args.get("sida", "1")
-    if not page.isdigit() or int(page) < 1:
+    page = number(request.args.get("sida", "1"))
+    if page is None or page < 1:
         abort(404)
     db, moment = get_session(), now()
-    rows, total = queries.inbox(db, actor, moment, mine=tab == "mina", page=int(page))
+    rows, total = queries.inbox(db, actor, moment, mine=tab == "mina", page=page)
     pages = max(1, -(-total // queries.INBOX_PAGE_SIZE))
-    if int(page) > pages:
+    if page > pages:
         abort(404)
     dues = {row.thread.id: queries.answer_due(row.thread, zone()) for row in rows}
     return render(
@@ -331,7 +332,7 @@ def inbox() -> Response:
         tab=tab,
         dues=dues,
         today=moment.astimezone(zone()).date(),
-        page=int(page),
+        page=page,
         pages=pages,
         total=total,
     )

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Person, Practitioner
+from app.config import ConfigError
 from app.db import database, utcnow
 from app.notifications.channels import Channel, FolderChannel, SmtpChannel
 from app.notifications.models import OutboxItem
@@ -40,6 +41,11 @@ def channel_for(app: Flask) -> Channel:
             username=app.config.get("SMTP_USERNAME"),
             password=app.config.get("SMTP_PASSWORD"),
             starttls=bool(app.config.get("SMTP_STARTTLS")),
+        )
+    if not (app.config["DEMO_MODE"] or app.config["TESTING"]):
+        # The folder is on one host's disk: nobody would ever read what lands there.
+        raise ConfigError(
+            "SAMPLAN_SMTP_HOST must be set to deliver notifications outside demo mode."
         )
     return FolderChannel(Path(app.config["MAIL_FOLDER"]))
 

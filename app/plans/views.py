@@ -28,6 +28,7 @@ from app.plans.queries import (
 )
 from app.proxies.names import SCOPE_NAMES
 from app.proxies.services import mark_used
+from app.web.converters import number
 from app.web.templating import render
 from app.whatmatters.services import changed_fields
 from app.whatmatters.views import QUESTIONS
@@ -105,11 +106,12 @@ def act_for() -> Response:
     if choice == "self":
         subject.choose(None)
         return redirect(url_for("plans.start"), code=303)
-    if not choice.isdigit():
+    patient_id = number(choice)
+    if patient_id is None:
         abort(404)
     allowed = (
         get_session()
-        .scalars(represented_patients(actor, now()).where(Person.id == int(choice)))
+        .scalars(represented_patients(actor, now()).where(Person.id == patient_id))
         .first()
     )
     if allowed is None:
@@ -173,16 +175,16 @@ def plan(plan_id: int) -> Response:
 
 
 def _staff_start(actor: Actor) -> Response:
-    page = request.args.get("sida", "1")
-    if not page.isdigit() or int(page) < 1:
+    page = number(request.args.get("sida", "1"))
+    if page is None or page < 1:
         abort(404)
     search = request.args.get("q", "")[:100]
-    rows, pages = staff_patient_page(get_session(), actor, now(), int(page), search)
+    rows, pages = staff_patient_page(get_session(), actor, now(), page, search)
     return render(
         "plans/staff_start.html",
         block="patients",
         rows=rows,
-        page=int(page),
+        page=page,
         pages=pages,
         search=search,
         presenting=presenting,

@@ -27,6 +27,7 @@ from app.accounts.identity import (
 )
 from app.accounts.models import Person
 from app.audit.services import record_access
+from app.db import lock_row
 from app.notifications.services import queue
 from app.plans.models import CarePlan
 from app.proxies.models import (
@@ -73,6 +74,14 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+def code_for_key(key: str) -> str:
+    """The code for an invitation form's one-time key: the same key always gives the same code
+    (so a form sent twice is one invitation), and without SECRET_KEY the key tells nothing."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(secret, f"invitation-key:{key}".encode(), hashlib.sha256).digest()
+    return "".join(CODE_ALPHABET[byte % len(CODE_ALPHABET)] for byte in digest[:CODE_LENGTH])
+
+
 def format_code(code: str) -> str:
     return f"{code[:5]}-{code[5:]}"
 
@@ -101,8 +110,10 @@ def create_invitation(
     relation_label: str,
     private_plan_ids: list[int],
     now: datetime,
+    key: str = "",
 ) -> tuple[ProxyInvitation, str]:
-    """The patient invites a relative. Returns the invitation and the code, shown only once."""
+    """The patient invites a relative. Returns the invitation and the code, shown only once.
+    The form's one-time `key` makes a form sent twice one invitation, with one code."""
     patient = _own_patient(actor)
     scope_text = check_scopes(scopes)
     if not 1 <= months <= MAX_MONTHS:
@@ -111,7 +122,20 @@ def create_invitation(
     own_plans = set(session.scalars(select(CarePlan.id).where(CarePlan.patient_id == patient.id)))
     if not set(private_plan_ids) <= own_plans:
         raise NotAllowed
-    code = new_code()
+    code = code_for_key(key) if key else new_code()
+    if key:
+        lock_row(session, Person, patient.id)  # the same form at the same moment: one at a time
+        repeated = session.scalars(
+            select(ProxyInvitation).where(ProxyInvitation.code_hash == _hash(code))
+        ).first()
+        if repeated is not None:
+            if (
+                repeated.patient_id == patient.id
+                and repeated.used_at is None
+                and repeated.cancelled_at is None
+            ):
+                return repeated, code  # sent twice: the same invitation and code
+            code = new_code()  # an old page's form sent again after its invitation ended
     invitation = ProxyInvitation(
         patient_id=patient.id,
         code_hash=_hash(code),
@@ -255,6 +279,7 @@ def register_legal_representative(
     chosen = [scope for scope in SCOPE_ORDER if scope in scopes]
     if not chosen:
         raise ProxyError("scopes", "no_scopes")
+    lock_row(session, Person, patient_id)  # one registration for the patient at a time
     representative = session.scalars(select(Person).where(Person.personal_number == number)).first()
     if representative is None:
         if not given_name.strip() or not family_name.strip():
@@ -269,6 +294,17 @@ def register_legal_representative(
         session.flush()
     if representative.id == patient_id:
         raise ProxyError("personal_number", "self")
+    repeated = session.scalars(
+        select(ProxyGrant).where(
+            ProxyGrant.patient_id == patient_id,
+            ProxyGrant.proxy_id == representative.id,
+            ProxyGrant.relation == GrantRelation.LEGAL_REPRESENTATIVE,
+            ProxyGrant.decision_reference == reference[:200],
+            ProxyGrant.revoked_at.is_(None),
+        )
+    ).first()
+    if repeated is not None:  # the same decision registered again: it is already there
+        return repeated
     grant = ProxyGrant(
         patient_id=patient_id,
         proxy_id=representative.id,

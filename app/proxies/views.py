@@ -3,6 +3,7 @@ register of legal representatives and guardian decisions."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, redirect, request, session, url_for
@@ -23,6 +24,7 @@ from app.plans.models import CarePlan
 from app.proxies import services
 from app.proxies.models import Guardianship, ProxyGrant, ProxyInvitation
 from app.proxies.names import SCOPE_NAMES
+from app.web.converters import number
 from app.web.templating import render
 
 bp = limit_writes(Blueprint("proxies", __name__))
@@ -97,7 +99,8 @@ def _own_page(
         scope_names=SCOPE_NAMES,
         allowed=allowed_proxy_scopes(),
         errors=errors or {},
-        form=form or {"months": services.DEFAULT_MONTHS, "scopes": ["read_plans"]},
+        form=form
+        or {"months": services.DEFAULT_MONTHS, "scopes": ["read_plans"], "key": uuid.uuid4().hex},
         new_code=session.pop(NEW_CODE, None),
     )
     response.status_code = status
@@ -122,18 +125,20 @@ def invite() -> Response:
         "months": request.form.get("months", ""),
         "relation_label": request.form.get("relation_label", ""),
         "private": request.form.getlist("private"),
+        "key": request.form.get("key", "")[:64],
     }
     months = str(form["months"])
-    private = [int(p) for p in form["private"] if str(p).isdigit()]  # type: ignore[union-attr]
+    private = [n for p in form["private"] if (n := number(str(p))) is not None]  # type: ignore[union-attr]
     try:
         _, code = services.create_invitation(
             db,
             actor,
             form["scopes"],
-            int(months) if months.isdigit() else 0,  # type: ignore[arg-type]
+            number(months) or 0,  # type: ignore[arg-type]
             str(form["relation_label"]),
             private,
             now(),
+            str(form["key"]),
         )
     except services.NotAllowed:
         abort(404)

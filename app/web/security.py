@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app
+from itertools import chain
+
+from flask import Flask, Response, abort, current_app, request
 
 CSP = "; ".join(
     [
@@ -37,7 +39,17 @@ def _headers(response: Response) -> Response:
     return response
 
 
+def _refuse_nul() -> None:
+    """No keyboard types U+0000 and PostgreSQL cannot store it in text (a server error): a
+    request carrying one in a form field or the query string is refused with 400, before any
+    view reads it, so nothing is changed."""
+    fields = chain(request.args.items(multi=True), request.form.items(multi=True))
+    if any("\x00" in name or "\x00" in value for name, value in fields):
+        abort(400)
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_nul)
     app.after_request(_headers)
 
 

@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 
 from app.access.actor import Actor
 from app.access.policy import Action, may
+from app.accounts.models import Person
 from app.audit.services import record_access
+from app.db import lock_row
 from app.messages.text import normalise
 from app.whatmatters.models import WHAT_MATTERS_FIELDS, WhatMatters
 
@@ -51,6 +53,8 @@ def save_answer(
     answer = normalise(text)
     if len(answer) > MAX_ANSWER:
         raise AnswerError("too_long")
+    # Two saves at the same moment (two tabs, a resend) would both make version n + 1.
+    lock_row(session, Person, patient_id)
     current = latest(session, patient_id)
     if current is not None and getattr(current, field) == answer:
         return None

@@ -219,3 +219,30 @@ def test_publishing_one_draft_twice_at_once_makes_one_version(pg) -> None:
         versions = session.scalars(select(PlanVersion).where(PlanVersion.plan_id == plan_id)).all()
         assert len(versions) == before + 1
         assert session.get(CarePlan, plan_id).published_version == before + 1
+
+
+def test_parallel_saves_of_what_matters_make_one_version(pg) -> None:
+    from app.whatmatters.models import WhatMatters
+    from app.whatmatters.services import save_answer
+
+    app, factory, ids = pg
+    with factory() as session:
+        before = session.scalar(
+            select(func.count(WhatMatters.id)).where(WhatMatters.patient_id == ids["patient-ali"])
+        )
+
+    def save() -> object:
+        with factory() as session:
+            ali = session.get(Person, ids["patient-ali"])
+            actor = Actor(session_row=None, token="", person=ali)  # type: ignore[arg-type]
+            with app.app_context():
+                save_answer(session, actor, ali.id, "expectations", "Att gå till moskén", utcnow())
+            session.commit()
+            return True
+
+    assert in_parallel(6, save) == [True] * 6  # none fails on the unique version number
+    with factory() as session:
+        after = session.scalar(
+            select(func.count(WhatMatters.id)).where(WhatMatters.patient_id == ids["patient-ali"])
+        )
+    assert after - before == 1

@@ -25,6 +25,7 @@ def production(**overrides: object) -> Config:
         {
             "SECRET_KEY": KEY,
             "DATABASE_URL": PG,
+            "REDIS_URL": "redis://cache.example:6379/0",
             "OIDC_PROVIDERS": settings_from_env(env()),
             **overrides,
         }
@@ -46,6 +47,7 @@ def test_a_complete_production_config_starts_with_hardened_cookies() -> None:
         {"SECRET_KEY": None},
         {"SECRET_KEY": "short"},
         {"DATABASE_URL": "sqlite:///x.db"},
+        {"REDIS_URL": None},
         {"OIDC_PROVIDERS": {}},
         {"OIDC_PROVIDERS": settings_from_env(env(SAMPLAN_OIDC_STAFF_CLIENT_SECRET=""))},
     ],
@@ -70,3 +72,14 @@ def test_hsts_outside_demo_mode(tmp_path) -> None:
     response = app.test_client().get("/logga-in")
     max_age = int(response.headers["Strict-Transport-Security"].split("max-age=")[1].split(";")[0])
     assert max_age >= 365 * 24 * 3600
+
+
+def test_the_worker_refuses_the_mail_folder_outside_demo_mode(tmp_path) -> None:
+    from app import create_app
+    from app.notifications.worker import FolderChannel, channel_for
+
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    assert isinstance(channel_for(app), FolderChannel)  # demo and tests: .eml files
+    app.config["TESTING"] = False
+    with pytest.raises(ConfigError, match="SAMPLAN_SMTP_HOST"):
+        channel_for(app)
