@@ -109,6 +109,8 @@ def server_environment(url: str) -> dict[str, str]:
     env |= {
         "DATABASE_URL": url,
         "SECRET_KEY": secrets.token_hex(32),
+        # production keeps rate limits in Redis (shared by every host); a database of its own
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3"),
         "SAMPLAN_RATELIMIT_SIGN_IN": UNLIMITED,
         "SAMPLAN_RATELIMIT_WRITE": UNLIMITED,
         "PYTHONPATH": str(ROOT),

@@ -15,6 +15,7 @@ BENCH_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/samplan_bench_region"
 def production_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SAMPLAN_DEMO", raising=False)
     monkeypatch.setenv("SECRET_KEY", "k" * 64)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/3")
     monkeypatch.setenv("DATABASE_URL", BENCH_URL)
     for provider in ("EID", "STAFF"):
         monkeypatch.setenv(f"SAMPLAN_OIDC_{provider}_ISSUER", "https://idp.samplan.invalid")
