@@ -7,14 +7,17 @@ plain name still answers (for old links) but is revalidated every time.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import mimetypes
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, current_app, send_from_directory
-from flask.typing import ResponseReturnValue
+import brotli
+from flask import Flask, Response, abort, current_app, request
 
 YEAR = 365 * 24 * 3600
+COMPRESSIBLE = ("text/", "application/javascript", "image/svg+xml", "application/json")
 
 
 class Assets:
@@ -34,27 +37,56 @@ class Assets:
             self.hashed[name] = hashed
             self.plain[hashed] = name
 
+        self._bodies: dict[tuple[str, str], bytes] = {}
+
     def url_name(self, filename: str) -> str:
         return self.hashed.get(filename, filename)
+
+    def body(self, name: str, encoding: str) -> bytes:
+        """The file's bytes, compressed once per process with `encoding` ("br", "gzip", "")."""
+        key = (name, encoding)
+        if key not in self._bodies:
+            raw = (self.folder / name).read_bytes()
+            if encoding == "br":
+                raw = brotli.compress(raw, quality=11)
+            elif encoding == "gzip":
+                raw = gzip.compress(raw, compresslevel=9, mtime=0)
+            self._bodies[key] = raw
+        return self._bodies[key]
 
 
 def assets() -> Assets:
     return current_app.extensions["samplan_assets"]
 
 
-def static_file(filename: str) -> ResponseReturnValue:
-    """A hashed name is immutable for a year; a plain name is always revalidated."""
+def _encoding(mimetype: str) -> str:
+    if not mimetype.startswith(COMPRESSIBLE):
+        return ""
+    accepted = request.accept_encodings
+    return "br" if accepted["br"] else "gzip" if accepted["gzip"] else ""
+
+
+def static_file(filename: str) -> Response:
+    """A hashed name is immutable for a year; a plain name is always revalidated. Text files go
+    out compressed (brotli or gzip, done once per process, not per request)."""
     table = assets()
     plain = table.plain.get(filename)
-    if plain is not None:
-        response = send_from_directory(table.folder, plain, max_age=YEAR, conditional=True)
-        response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
-        return response
-    if filename not in table.hashed:
+    name = plain or filename
+    if plain is None and filename not in table.hashed:
         abort(404)
-    response = send_from_directory(table.folder, filename, max_age=0, conditional=True)
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    encoding = _encoding(mimetype)
+    response = Response(table.body(name, encoding), mimetype=mimetype)
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    response.headers["Vary"] = "Accept-Encoding"
+    digest = table.hashed[name].rsplit(".", 2)[-2]
+    response.set_etag(f"{digest}-{encoding or 'identity'}")
+    if plain is not None:
+        response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    else:
+        response.headers["Cache-Control"] = "no-cache"
+    return response.make_conditional(request)
 
 
 def _hash_static_urls(endpoint: str | None, values: dict[str, Any]) -> None:
