@@ -60,6 +60,19 @@
   }
   show();
 
+  // htmx keeps the current path in sessionStorage (its history cache is off, so that is all it
+  // writes). It finds the path without it, so remove it: nothing of the person stays behind.
+  function forgetPath() {
+    try {
+      window.sessionStorage.removeItem("htmx-current-path-for-history");
+    } catch (error) {
+      // Storage disabled: nothing to remove.
+    }
+  }
+  ["htmx:pushedIntoHistory", "htmx:replacedInHistory", "htmx:historyRestore", "htmx:load"]
+    .forEach(function (name) { document.addEventListener(name, forgetPath); });
+  forgetPath();
+
   if (!("serviceWorker" in navigator) || !app || !app.dataset.serviceWorker) {
     return;
   }

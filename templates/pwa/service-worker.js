@@ -68,60 +68,96 @@ function store(url, response, until) {
   });
 }
 
-// After the start page is saved: save the plans it links to (refreshing old copies), and
-// delete copies of plans it no longer links to.
+// After the start page is saved: save the plans it links to, one at a time (kind to a weak
+// connection), refreshing old copies, and delete copies of plans it no longer links to.
+var saving = null;
+
 function savePlans(startBody) {
-  var wanted = {};
+  if (saving) {
+    return saving;
+  }
+  var wanted = [];
   var match;
   PLAN_LINK.lastIndex = 0;
   while ((match = PLAN_LINK.exec(startBody)) !== null) {
-    wanted[new URL(match[1], self.location.origin).href] = true;
+    var url = new URL(match[1], self.location.origin).href;
+    if (wanted.indexOf(url) === -1) {
+      wanted.push(url);
+    }
   }
-  return caches.open(COPIES).then(function (cache) {
+  saving = caches.open(COPIES).then(function (cache) {
     return cache.keys().then(function (requests) {
       var stale = requests.filter(function (request) {
-        return /\/plan\/\d+$/.test(request.url) && !wanted[request.url];
+        return /\/plan\/\d+$/.test(request.url) && wanted.indexOf(request.url) === -1;
       });
       return Promise.all(stale.map(function (request) { return cache.delete(request); }));
     }).then(function () {
-      return Promise.all(Object.keys(wanted).map(function (url) {
-        return cache.match(url).then(function (old) {
+      return wanted.reduce(function (previous, url) {
+        return previous.then(function () {
+          return cache.match(url);
+        }).then(function (old) {
           var saved = old && Number(old.headers.get("X-Samplan-Saved"));
           if (saved && Date.now() - saved < REFRESH_AFTER_MS) {
             return null;
           }
-          return fetchAndMaybeStore(new Request(url, { credentials: "same-origin" }));
+          return saveOne(url, 3);
         });
-      }));
+      }, Promise.resolve());
     });
+  }).catch(function () {
+    // Offline or the server busy: the copies saved before stay until the next try.
+  }).then(function () {
+    saving = null;
   });
+  return saving;
+}
+
+// One plan; a busy server (5xx) is asked again a moment later, at most `tries` times in all.
+function saveOne(url, tries) {
+  return fetchAndMaybeStore(new Request(url, { credentials: "same-origin" }), false)
+    .then(function (response) {
+      if (response.status < 500 || tries <= 1) {
+        return response;
+      }
+      return new Promise(function (resolve) { setTimeout(resolve, 1000); }).then(function () {
+        return saveOne(url, tries - 1);
+      });
+    });
 }
 
 function isStart(url) {
   return new URL(url).pathname === "/";
 }
 
-// Fetch from the network and obey the server's verdict on keeping a copy. `waitUntil` keeps
-// the worker alive while the plans linked from a saved start page are saved too.
-function fetchAndMaybeStore(request, waitUntil) {
+// Fetch from the network and obey the server's verdict on keeping a copy. `after` is told
+// what is still to do (saving the plans a saved start page links to), so the worker stays alive
+// for it. Only pages the person opens (`page`) may tell the worker to delete every copy.
+function fetchAndMaybeStore(request, page, after) {
+  var tell = after || function () {};
   return fetch(request).then(function (response) {
     var type = response.headers.get("Content-Type") || "";
+    var verdict = offlineVerdict(response);
     if (type.indexOf("text/html") !== 0) {
+      tell(null);
       return response;
     }
-    var verdict = offlineVerdict(response);
     if (verdict.save && response.ok && !response.redirected) {
       return store(request.url, response, verdict.until).then(function (body) {
-        if (isStart(request.url) && waitUntil) {
-          waitUntil(savePlans(body));
-        }
+        tell(isStart(request.url) ? savePlans(body) : null);
         return response;
       });
     }
-    if (!verdict.keep && !verdict.save) {
-      return forgetCopies().then(function () { return response; });
+    if (page && !verdict.keep && !verdict.save) {
+      return forgetCopies().then(function () {
+        tell(null);
+        return response;
+      });
     }
+    tell(null);
     return response;
+  }, function (error) {
+    tell(null);
+    throw error;
   });
 }
 
@@ -157,8 +193,10 @@ self.addEventListener("fetch", function (event) {
   }
   var page = request.mode === "navigate" || request.headers.get("HX-Boosted") === "true";
   if (page) {
+    var finish;
+    event.waitUntil(new Promise(function (resolve) { finish = resolve; }));
     event.respondWith(
-      fetchAndMaybeStore(request, event.waitUntil.bind(event)).catch(function () {
+      fetchAndMaybeStore(request, true, finish).catch(function () {
         if (request.mode !== "navigate") {
           return Response.error();
         }
@@ -183,12 +221,10 @@ self.addEventListener("message", function (event) {
   if (data.type === "forget") {
     event.waitUntil(forgetCopies());
   } else if (data.type === "save") {
-    var pending = [];
-    var started = fetchAndMaybeStore(new Request("/", { credentials: "same-origin" }),
-      function (promise) { pending.push(promise); });
-    event.waitUntil(started.then(function () {
-      return Promise.all(pending);
-    }).catch(function () {}));
+    event.waitUntil(new Promise(function (resolve) {
+      fetchAndMaybeStore(new Request("/", { credentials: "same-origin" }), false, resolve)
+        .catch(function () {});
+    }));
   }
 });
 
