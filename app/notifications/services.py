@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -42,7 +43,7 @@ def queue(
         _insert(session, {**values, "channel": "push", "dedupe_key": f"push:{dedupe_key}"})
 
 
-def _insert(session: Session, values: dict[str, object]) -> None:
+def _insert(session: Session, values: Mapping[str, object]) -> None:
     dialect = session.get_bind().dialect.name
     if dialect in ("postgresql", "sqlite"):
         insert = pg_insert if dialect == "postgresql" else sqlite_insert

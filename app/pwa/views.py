@@ -29,8 +29,8 @@ from app.web.templating import render
 bp = limit_writes(Blueprint("pwa", __name__))
 THEME = "#0b5a7a"
 BACKGROUND = "#f3f5f7"
-# Public files the offline page needs; nothing here ever carries patient data.
-SHELL_STATIC = ("css/samplan.css", "js/offline.js", "icons/favicon.svg", "icons/app-192.png")
+# Public files the offline page and saved pages need; nothing here ever carries patient data.
+SHELL_STATIC = ("css/samplan.css", "js/offline.js", "icons/app-192.png")
 
 
 def _public(response: Response, max_age: int = 0) -> Response:
@@ -73,8 +73,11 @@ def manifest() -> Response:
 
 def shell_files() -> list[str]:
     """Everything the service worker stores before it is needed: public URLs only."""
+    from app.pwa.assets import assets
+
+    icons = sorted(name for name in assets().hashed if name.endswith(".svg"))
     return [url_for("pwa.offline_page")] + [
-        url_for("static", filename=name) for name in SHELL_STATIC
+        url_for("static", filename=name) for name in (*SHELL_STATIC, *icons)
     ]
 
 
@@ -140,8 +143,9 @@ def subscribe() -> tuple[str, int] | Response:
     actor = _person_actor()
     if application_server_key(current_app) is None:
         abort(404)
-    data = request.get_json(silent=True) or {}
-    keys = data.get("keys") if isinstance(data.get("keys"), dict) else {}
+    data = request.get_json(silent=True)
+    data = data if isinstance(data, dict) else {}
+    keys = data["keys"] if isinstance(data.get("keys"), dict) else {}
     endpoint = str(data.get("endpoint") or "")
     try:
         services.subscribe(
