@@ -259,3 +259,19 @@ def test_nobody_removes_someone_elses_device(auth, client, db, ids, push_on) -> 
     assert response.status_code == 404
     db.expire_all()
     assert db.get(PushSubscription, row.id) is not None
+
+
+def test_when_the_session_expires_the_next_page_tells_the_worker_to_delete(
+    app, auth, client, monkeypatch
+) -> None:
+    from tests.web.test_sessions import Clock
+
+    clock = Clock()
+    monkeypatch.setitem(app.config, "NOW_FUNC", clock)
+    auth.sign_in("patient-maja")
+    turn_offline(client, True)
+    assert client.get("/").headers["X-Samplan-Offline"].startswith("save")
+    clock.advance(minutes=16)  # idle too long
+    response = client.get("/", follow_redirects=True)
+    assert response.request.path == "/logga-in"
+    assert "X-Samplan-Offline" not in response.headers
