@@ -82,27 +82,22 @@ def wait_until(page, script: str, arg: object = None, seconds: float = 15) -> No
         page.wait_for_timeout(100)
 
 
-def test_samplan_is_installable(tmp_path, live_url: str) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        # A persistent profile: an incognito one always answers "in-incognito".
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=str(CHROMIUM), args=FLAGS, viewport=PHONE
-        )
-        try:
-            page = context.new_page()
-            page.goto(f"{live_url}/demo")
-            worker_ready(page)
-            cdp = context.new_cdp_session(page)
-            manifest = cdp.send("Page.getAppManifest")
-            assert manifest["errors"] == [], manifest["errors"]
-            assert manifest["url"].endswith("/manifest.webmanifest")
-            assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
-        finally:
-            context.close()
+def test_samplan_is_installable(browser, tmp_path, live_url: str) -> None:  # noqa: ANN001
+    # A persistent profile: an incognito one always answers "in-incognito".
+    context = browser.browser_type.launch_persistent_context(
+        str(tmp_path / "profile"), executable_path=str(CHROMIUM), args=FLAGS, viewport=PHONE
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{live_url}/demo")
+        worker_ready(page)
+        cdp = context.new_cdp_session(page)
+        manifest = cdp.send("Page.getAppManifest")
+        assert manifest["errors"] == [], manifest["errors"]
+        assert manifest["url"].endswith("/manifest.webmanifest")
+        assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
+    finally:
+        context.close()
 
 
 def test_without_the_setting_nothing_of_majas_is_kept_and_offline_shows_the_offline_page(
