@@ -55,12 +55,18 @@ def turn_on_offline_reading(page, live_url: str) -> None:  # noqa: ANN001
     assert page.get_by_text("Din plan sparas på den här telefonen.").first.is_visible()
 
 
-def wait_for_copies(page) -> None:  # noqa: ANN001
-    """Wait until every plan the start page links to has its copy (saved one after another)."""
+def plan_links(page) -> list[str]:  # noqa: ANN001
     links = page.eval_on_selector_all(
         "a[href^='/plan/']", "links => [...new Set(links.map(a => a.href))]"
     )
     assert links
+    return links
+
+
+def wait_for_copies(page, links: list[str]) -> None:  # noqa: ANN001
+    """Wait until the start page and every plan it links to have their copies (saved one after
+    another by the service worker, once the setting is turned on)."""
+    links = [links[0].split("/plan/")[0] + "/", *links]
     wait_until(page, "caches.has('samplan-copies')")
     wait_until(
         page,
@@ -122,10 +128,9 @@ def test_maja_reads_her_plan_offline_signs_out_and_nothing_of_it_remains(
 ) -> None:
     sign_in(page, live_url, "patient-maja")
     worker_ready(page)
+    plan, links = plan_url(page, live_url), plan_links(page)
     turn_on_offline_reading(page, live_url)
-    page.goto(f"{live_url}/")
-    plan = plan_url(page, live_url)
-    wait_for_copies(page)  # the start page's plans are saved with it
+    wait_for_copies(page, links)  # the start page and its plans are saved at once
 
     page.context.set_offline(True)  # airplane mode
     page.goto(plan)
@@ -158,9 +163,9 @@ def test_maja_reads_her_plan_offline_signs_out_and_nothing_of_it_remains(
 def test_turning_the_setting_off_deletes_the_copies(page, live_url: str) -> None:
     sign_in(page, live_url, "patient-maja")
     worker_ready(page)
+    links = plan_links(page)
     turn_on_offline_reading(page, live_url)
-    page.goto(f"{live_url}/")
-    wait_for_copies(page)
+    wait_for_copies(page, links)
     page.goto(f"{live_url}/den-har-telefonen")
     page.get_by_role("button", name="Sluta spara och ta bort kopian").click()
     page.wait_for_url(f"{live_url}/den-har-telefonen?sparat=offline-0")
