@@ -36,6 +36,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
+    from app import pwa
     from app.accounts import oidc, sessions
     from app.accounts.views import bp as accounts_bp
     from app.agreements.views import bp as agreements_bp
@@ -57,6 +58,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    pwa.init_app(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(preferences_bp)
     app.register_blueprint(accounts_bp)

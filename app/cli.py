@@ -102,7 +102,17 @@ def demo() -> None:
     from app import create_app
 
     os.environ["SAMPLAN_DEMO"] = "1"
-    app = create_app({"DEMO_MODE": True})
+    overrides: dict[str, object] = {"DEMO_MODE": True}
+    if not os.environ.get("SAMPLAN_VAPID_PRIVATE_KEY"):
+        # The demo makes its own VAPID key once, so push notifications work out of the box.
+        from app.config import ROOT
+        from app.pwa.push import generate_key_file
+
+        key = ROOT / "instance" / "vapid-private.pem"
+        if not key.exists():
+            generate_key_file(key)
+        overrides["VAPID_PRIVATE_KEY"] = str(key)
+    app = create_app(overrides)
     migrations.upgrade(app.config["DATABASE_URL"])
     seed_if_empty(app)
     database(app).engine.dispose()

@@ -66,6 +66,10 @@ class Config:
         self.SMTP_STARTTLS: bool = _flag("SAMPLAN_SMTP_STARTTLS")
         self.MAIL_FROM: str = env.get("SAMPLAN_MAIL_FROM", "Samplan <noreply@samplan.invalid>")
         self.MAIL_FOLDER: str = env.get("SAMPLAN_MAIL_FOLDER", str(ROOT / "instance" / "mail"))
+        # Web Push (VAPID): a P-256 private key, as a PEM file's path or its base64url text.
+        # Unset: push notifications are off and not offered.
+        self.VAPID_PRIVATE_KEY: str | None = env.get("SAMPLAN_VAPID_PRIVATE_KEY")
+        self.VAPID_SUBJECT: str = env.get("SAMPLAN_VAPID_SUBJECT", "mailto:noreply@samplan.invalid")
         from app.accounts.oidc import settings_from_env
 
         self.OIDC_PROVIDERS = settings_from_env()

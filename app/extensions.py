@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -11,6 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
 babel = Babel()
+compress = Compress()
 csrf = CSRFProtect()
 htmx = Htmx()
 login_manager = LoginManager()

@@ -10,6 +10,7 @@ from app.messages.models import Message, Thread
 from app.notifications.models import OutboxItem
 from app.plans.models import CarePlan, CareTeamMember, Handover, PlanVersion
 from app.proxies.models import Guardianship, ProxyGrant
+from app.pwa.models import PushSubscription
 from app.whatmatters.models import WhatMatters
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "Principal",
     "ProgressReport",
     "ProxyGrant",
+    "PushSubscription",
     "Thread",
     "UserSession",
     "WhatMatters",

@@ -107,6 +107,9 @@ class UserSession(Base):
     user_agent: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "Spara min plan på den här telefonen": when the person turned it on for this session's
+    # device (a session is one browser on one device); None means no copies may be kept.
+    offline_copy_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person: Mapped[Person | None] = relationship()
     practitioner: Mapped[Practitioner | None] = relationship()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -35,14 +36,30 @@ def queue(
         "payload": payload or {},
         "dedupe_key": dedupe_key,
     }
+    _insert(session, values)
+    if channel == "email" and person_id is not None and _has_push_device(session, person_id):
+        # The same news, on each phone the person allowed push on (another outbox row, so a
+        # failing push service never holds up the mail, nor the other way round).
+        _insert(session, {**values, "channel": "push", "dedupe_key": f"push:{dedupe_key}"})
+
+
+def _insert(session: Session, values: Mapping[str, object]) -> None:
     dialect = session.get_bind().dialect.name
     if dialect in ("postgresql", "sqlite"):
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         session.execute(insert(OutboxItem).values(**values).on_conflict_do_nothing())
         return
-    if session.scalars(select(OutboxItem.id).where(OutboxItem.dedupe_key == dedupe_key)).first():
+    key = values["dedupe_key"]
+    if session.scalars(select(OutboxItem.id).where(OutboxItem.dedupe_key == key)).first():
         return
     session.add(OutboxItem(**values))
+
+
+def _has_push_device(session: Session, person_id: int) -> bool:
+    from app.pwa.models import PushSubscription
+
+    query = select(PushSubscription.id).where(PushSubscription.person_id == person_id).limit(1)
+    return session.scalars(query).first() is not None
 
 
 def notify_new_message(session: Session, thread: Thread, message: Message) -> None:

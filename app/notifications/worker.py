@@ -27,6 +27,7 @@ from app.config import ConfigError
 from app.db import database, utcnow
 from app.notifications.channels import Channel, FolderChannel, SmtpChannel
 from app.notifications.models import OutboxItem
+from app.pwa.push import PushChannel, push_channel_for
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=1)
@@ -141,8 +142,32 @@ def compose(app: Flask, session: Session, item: OutboxItem) -> EmailMessage | No
     return message
 
 
-def deliver_one(app: Flask, channel: Channel, now: Callable[[], datetime] = utcnow) -> bool:
-    """Claim, send and record one due item. False when nothing is due."""
+def send_push(
+    app: Flask, session: Session, item: OutboxItem, push: PushChannel | None
+) -> str | None:
+    """Push an item to the person's devices. Returns why nothing was sent, or None."""
+    template = TEMPLATES.get(item.template)
+    if template is None:
+        raise ValueError(f"unknown notification template {item.template!r}")
+    if push is None:
+        return "push is not configured"
+    if item.recipient_person_id is None:
+        return "no person"
+    subject_text, _body, path = template
+    with app.test_request_context(), force_locale("sv"):
+        title = str(subject_text)
+    sent = push.send(session, item.recipient_person_id, "Samplan", title, path)
+    return None if sent else "no device"
+
+
+def deliver_one(
+    app: Flask,
+    channel: Channel,
+    now: Callable[[], datetime] = utcnow,
+    push: PushChannel | None = None,
+) -> bool:
+    """Claim, send and record one due item (mail through `channel`, push through `push` or the
+    configured VAPID key). False when nothing is due."""
     session = database(app).session_factory()
     try:
         query = (
@@ -165,9 +190,13 @@ def deliver_one(app: Flask, channel: Channel, now: Callable[[], datetime] = utcn
             session.commit()
             return True
         try:
-            message = compose(app, session, item)
-            if message is not None:
-                channel.send(message)
+            if item.channel == "push":
+                reason = send_push(app, session, item, push or push_channel_for(app))
+            else:
+                message = compose(app, session, item)
+                if message is not None:
+                    channel.send(message)
+                reason = None if message is not None else "no address"
         except Exception as error:  # noqa: BLE001 - any failure means: try again later
             item.attempts += 1
             item.last_error = f"{type(error).__name__}: {error}"[:500]
@@ -176,7 +205,7 @@ def deliver_one(app: Flask, channel: Channel, now: Callable[[], datetime] = utcn
         else:
             item.attempts += 1
             item.delivered_at = now()
-            item.last_error = None if message is not None else "no address"
+            item.last_error = reason
         session.commit()
         return True
     finally:
@@ -186,9 +215,10 @@ def deliver_one(app: Flask, channel: Channel, now: Callable[[], datetime] = utcn
 def run(app: Flask, once: bool = False, interval: float = 5.0, limit: int | None = None) -> int:
     """Deliver until nothing is due (once) or forever, sleeping `interval` when idle."""
     channel = channel_for(app)
+    push = push_channel_for(app)
     handled = 0
     while limit is None or handled < limit:
-        if deliver_one(app, channel):
+        if deliver_one(app, channel, push=push):
             handled += 1
             continue
         if once:

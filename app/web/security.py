@@ -33,8 +33,12 @@ def _headers(response: Response) -> Response:
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if not current_app.config["DEMO_MODE"]:
         headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-    if response.mimetype == "text/html" or response.is_json or response.status_code == 304:
-        # Pages may carry patient data: no copies in any cache.
+    public = headers.get("Cache-Control", "").startswith("public")
+    if not public and (
+        response.mimetype == "text/html" or response.is_json or response.status_code == 304
+    ):
+        # Pages may carry patient data: no copies in any cache (only views that carry none,
+        # such as the offline page and the manifest, mark themselves public).
         headers["Cache-Control"] = "no-store"
     return response
 

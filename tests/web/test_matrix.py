@@ -27,6 +27,8 @@ PUBLIC = {
     "accounts.sessions_page", "accounts.end_session_view", "accounts.stay_signed_in",
     "accounts.settings", "preferences.accessibility_statement", "preferences.language",
     "preferences.simple_view", "preferences.readability",
+    # The installable app's public parts: the same for everyone, never patient data.
+    "pwa.manifest", "pwa.service_worker", "pwa.offline_page",
 }  # fmt: skip
 
 
@@ -102,6 +104,20 @@ def proposed_goal(db: Session, ids: dict[str, int]) -> int:
     db.add(goal)
     db.flush()
     return goal.id
+
+
+def push_device(db: Session, ids: dict[str, int]) -> int:
+    from app.pwa.models import PushSubscription
+
+    row = PushSubscription(
+        person_id=ids["patient-maja"],
+        endpoint="https://push.example.invalid/matrix",
+        p256dh="key",
+        auth="secret",
+    )
+    db.add(row)
+    db.flush()
+    return row.id
 
 
 def published(db: Session, title: str) -> str:
@@ -529,6 +545,21 @@ PATIENT_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
             {"staff-karin"},
             303,
         ),
+    ],
+    "pwa.device": [("GET", lambda db, ids: "/den-har-telefonen", PEOPLE, 200)],
+    "pwa.set_offline": [
+        ("POST", lambda db, ids: ("/den-har-telefonen/offline", {"on": "1"}), PEOPLE, 303)
+    ],
+    # Push is off in this world (no VAPID key), so nobody may subscribe; tests/web/test_pwa.py
+    # covers it with push on.
+    "pwa.subscribe": [("POST", lambda db, ids: ("/den-har-telefonen/push", {}), set(), 404)],
+    "pwa.remove_device": [
+        (
+            "POST",
+            lambda db, ids: (f"/den-har-telefonen/enheter/{push_device(db, ids)}/ta-bort", {}),
+            {"patient-maja"},
+            303,
+        )
     ],
     "messages.take": [
         ("POST", lambda db, ids: (f"/meddelanden/{thread_id(db, 'Min vikt')}/ta", {}), set(), 303),
