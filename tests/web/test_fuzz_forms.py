@@ -247,6 +247,10 @@ FORMS: dict[str, dict[str, Kind]] = {
         "reason": choice("goals_met", "no_longer_needed", "consent_withdrawn", "patient_died"),
     },
     "planning.record_death": {"day": DATE, "confirm": choice("1")},
+    # This phone: the offline copy, push (its subscription comes as JSON), the device list.
+    "pwa.set_offline": {"on": choice("1", "0")},
+    "pwa.subscribe": {"endpoint": TEXT, "label": TEXT},
+    "pwa.remove_device": {},
 }
 
 # Path parameter name -> the tables its ids come from (every patient's, so also other patients').
@@ -262,12 +266,21 @@ PARAMETERS: dict[str, tuple[str, ...]] = {
     "appointment_id": ("appointment",),
     "session_id": ("user_session",),
     "handover_id": ("handover",),
+    "device_id": ("push_subscription",),
     "step": (),  # the steps of Vad är viktigt för mig?
 }
 HUGE_IDS = [0, 2**31, 2**63 - 1, 2**63, 10**30]
 
 # Who owns a row: the first of these columns a table has, followed to the patient.
-OWNER_COLUMNS = ("patient_id", "child_id", "plan_id", "thread_id", "grant_id", "goal_id")
+OWNER_COLUMNS = (
+    "patient_id",
+    "child_id",
+    "person_id",
+    "plan_id",
+    "thread_id",
+    "grant_id",
+    "goal_id",
+)
 # Not patient data that a form could wrongly change: the log only grows, sessions and the outbox
 # are the app's own bookkeeping, units and principals are never written by a form.
 NOT_OWNED = {"access_log_entry", "user_session", "outbox_item", "principal", "care_unit"}
@@ -414,7 +427,7 @@ def fingerprint(connection: Connection, who: dict[int, str], staff: dict[int, st
             value = getattr(row, column)
             patient = (
                 value
-                if column in ("patient_id", "child_id")
+                if column in ("patient_id", "child_id", "person_id")
                 else (owner_of[via[column]].get(value))
             )
             add(who.get(patient), table, tuple(row))
