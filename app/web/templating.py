@@ -73,6 +73,15 @@ def _as_written(text: object, lang: str = "sv") -> Markup | object:
     return Markup('<span class="content" lang="{}" dir="ltr">{}</span>').format(lang, text)
 
 
+def field_aria(errors: dict[str, str], name: str, hint: object = None) -> Markup:
+    """aria-invalid and aria-describedby for a form field with an error and/or a hint; the ids
+    are the field's name with -error and -hint (escaped, like any value in an attribute)."""
+    ids = [f"{name}-error"] * bool(errors.get(name)) + [f"{name}-hint"] * bool(hint)
+    invalid = Markup(' aria-invalid="true"') if errors.get(name) else Markup("")
+    described = Markup(' aria-describedby="{}"').format(" ".join(ids)) if ids else Markup("")
+    return invalid + described
+
+
 def _page_globals() -> dict[str, Any]:
     locale = get_locale()
     code = locale.language if locale else "sv"
@@ -89,6 +98,7 @@ def _page_globals() -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     app.context_processor(_page_globals)
+    app.jinja_env.globals["field_aria"] = field_aria
     app.jinja_env.filters.update(
         as_written=_as_written, day=_local_date, when=_local_datetime, clock=_local_time, iso=_iso
     )
