@@ -368,6 +368,16 @@ def summarise(milliseconds: list[float]) -> dict[str, float]:
 # --- Reporting --------------------------------------------------------------------------------
 
 
+def requests_timed(
+    ms: dict[str, list[float]], statements: dict[str, list[str]]
+) -> dict[str, dict[str, float]]:
+    """Median and p95 per request kind, with the SQL statements one request of it ran."""
+    return {
+        page: summarise(values) | {"sql_statements": len(statements[page])}
+        for page, values in ms.items()
+    }
+
+
 def backend_label(engine: Engine) -> str:
     """The backend's name and server version, such as "SQLite 3.40.1"."""
     names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}

@@ -310,10 +310,7 @@ def report(
         **before,
         "inbox_threads_listed": listed,
         **common.run_details(len(timings.ms[PAGES[0]]), seeding),
-        "requests_timed": {
-            page: common.summarise(values) | {"sql_statements": len(timings.statements[page])}
-            for page, values in timings.ms.items()
-        },
+        "requests_timed": common.requests_timed(timings.ms, timings.statements),
         "sql": timings.statements,
     }
 

@@ -425,10 +425,7 @@ def report(
         **listed,
         **common.run_details(len(timings.ms[PAGES[0]]), seeding),
         "load_average": load,
-        "requests_timed": {
-            page: common.summarise(values) | {"sql_statements": len(timings.statements[page])}
-            for page, values in timings.ms.items()
-        },
+        "requests_timed": common.requests_timed(timings.ms, timings.statements),
         "sql": timings.statements,
     }
 
