@@ -42,17 +42,22 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.agreements.views import bp as agreements_bp
     from app.appointments.views import bp as appointments_bp
     from app.audit.views import bp as audit_bp
+    from app.care_requests.views import bp as care_requests_bp
+    from app.contact.views import bp as contact_bp
     from app.demo.views import bp as demo_bp
+    from app.directory.views import bp as directory_bp
     from app.goals.views import bp as goals_bp
     from app.messages.views import bp as messages_bp
+    from app.patients.views import bp as patients_bp
     from app.planning.views import bp as planning_bp
     from app.plans.views import bp as plans_bp
     from app.proxies.views import bp as proxies_bp
-    from app.web import errors, security, templating
+    from app.web import errors, security, templating, transaction
     from app.web.health import bp as health_bp
     from app.web.preferences import bp as preferences_bp
     from app.whatmatters.views import bp as whatmatters_bp
 
+    transaction.init_app(app)  # first registered, so it runs after every other hook
     sessions.init_app(app)
     oidc.init_app(app)
     security.init_app(app)
@@ -66,11 +71,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(audit_bp)
     app.register_blueprint(messages_bp)
     app.register_blueprint(proxies_bp)
+    app.register_blueprint(contact_bp)
     app.register_blueprint(whatmatters_bp)
     app.register_blueprint(goals_bp)
     app.register_blueprint(agreements_bp)
     app.register_blueprint(appointments_bp)
     app.register_blueprint(planning_bp)
+    app.register_blueprint(patients_bp)
+    app.register_blueprint(care_requests_bp)
+    app.register_blueprint(directory_bp)
     if app.config["DEMO_MODE"]:
         app.register_blueprint(demo_bp)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -37,17 +39,35 @@ def register_commands(app: Flask) -> None:
         else:
             click.echo("Databasen har redan data; inget ändrat.")
 
-    @app.cli.command("region-seed")
-    @click.option("--patients", default=200_000, show_default=True, help="Patients to generate.")
+    @app.cli.command("directory-import")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--dry-run", is_flag=True, help="Say what would change; change nothing.")
     @click.option(
-        "--seed", default=1, show_default=True, help="Random seed (same seed, same data)."
+        "--complete",
+        is_flag=True,
+        help="The file holds every person of its principals: deactivate those it lacks.",
     )
-    @click.option("--reset", is_flag=True, help="Empty the database first.")
-    def region_seed(patients: int, seed: int, reset: bool) -> None:
-        """Fill a benchmark database with a whole region (only a database named for benchmarks)."""
-        from app.demo.region import seed_region
+    def directory_import(file: Path, dry_run: bool, complete: bool) -> None:
+        """Import units and staff from an HSA directory file (CSV or JSON); see
+        app/directory/importing.py for the attribute names."""
+        from app.clock import now
+        from app.directory.importing import ImportFileError, import_directory, summary
 
-        seed_region(app.config["DATABASE_URL"], patients, seed, reset=reset, echo=click.echo)
+        # A request context for Babel: the messages are in Swedish, the default locale.
+        with app.test_request_context(), session_scope(app) as session:
+            try:
+                result = import_directory(
+                    session, file.name, file.read_bytes(), now(), dry_run, complete
+                )
+            except ImportFileError as error:
+                raise click.ClickException(str(error)) from None
+            for line in result.lines if not result.errors else ():
+                click.echo(line)
+            for line in result.errors:
+                click.echo(line, err=True)
+            click.echo(summary(result, dry_run))
+        if result.errors:
+            sys.exit(1)
 
     @app.cli.command("outbox-work")
     @click.option("--once", is_flag=True, help="Stop when nothing is due.")
@@ -61,11 +81,11 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("outbox-daily-summary")
     def outbox_daily_summary() -> None:
         """Queue today's summary for staff who chose one instead of a mail per message."""
-        from app.clock import today
+        from app.clock import today_here
         from app.notifications.services import queue_daily_summaries
 
         with app.app_context(), session_scope(app) as session:
-            count = queue_daily_summaries(session, today().date().isoformat())
+            count = queue_daily_summaries(session, today_here().isoformat())
         click.echo(f"{count} sammanfattningar köade.")
 
     @app.cli.command("proxy-reminders")
@@ -97,12 +117,38 @@ def cli() -> None:
 
 
 @cli.command("demo")
-def demo() -> None:
+@click.option("--reset", is_flag=True, help="Start afresh: remove everything and seed again.")
+def demo(reset: bool) -> None:
     """Run the demo on the embedded default: SQLite, the demo world, demo sign-in."""
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "5000"))
+    app = demo_app(host, port, reset=reset)
+    _deliver_in_background(app)
+    click.echo(f"Samplan körs på http://{host}:{port}/  (demo: välj en person på /demo)")
+    _Server(
+        app,
+        {
+            "bind": f"{host}:{port}",
+            "workers": 2,
+            "threads": 4,
+            "worker_class": "gthread",
+            "accesslog": "-",
+            "post_fork": _forget_inherited_connections(app),
+        },
+    ).run()
+
+
+def demo_app(host: str, port: int, reset: bool = False) -> Flask:
+    """The demo's app, its database brought up to date and seeded (afresh with `reset`).
+    Links in its notifications lead to the address it listens on, unless SAMPLAN_BASE_URL says
+    otherwise."""
     from app import create_app
 
     os.environ["SAMPLAN_DEMO"] = "1"
     overrides: dict[str, object] = {"DEMO_MODE": True}
+    if not os.environ.get("SAMPLAN_BASE_URL"):
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - a name only
+        overrides["BASE_URL"] = f"http://{shown}:{port}"
     if not os.environ.get("SAMPLAN_VAPID_PRIVATE_KEY"):
         # The demo makes its own VAPID key once, so push notifications work out of the box.
         from app.config import ROOT
@@ -113,23 +159,24 @@ def demo() -> None:
             generate_key_file(key)
         overrides["VAPID_PRIVATE_KEY"] = str(key)
     app = create_app(overrides)
+    if reset:
+        migrations.downgrade(app.config["DATABASE_URL"])
     migrations.upgrade(app.config["DATABASE_URL"])
     seed_if_empty(app)
     database(app).engine.dispose()
-    _deliver_in_background(app)
-    host = os.environ.get("HOST", "127.0.0.1")
-    port = int(os.environ.get("PORT", "5000"))
-    click.echo(f"Samplan körs på http://{host}:{port}/  (demo: välj en person på /demo)")
-    _Server(
-        app,
-        {
-            "bind": f"{host}:{port}",
-            "workers": 2,
-            "threads": 4,
-            "worker_class": "gthread",
-            "accesslog": "-",
-        },
-    ).run()
+    return app
+
+
+def _forget_inherited_connections(app: Flask) -> Callable[[object, object], None]:
+    """gunicorn's post_fork hook: a worker must not use the database connections it inherits
+    from the master, where the notification thread opened them (SQLite's locks belong to the
+    process that took them). It drops them from its pool without closing them, as SQLAlchemy's
+    "Using Connection Pools with Multiprocessing or os.fork()" says."""
+
+    def post_fork(_server: object, _worker: object) -> None:
+        database(app).engine.dispose(close=False)
+
+    return post_fork
 
 
 def _deliver_in_background(app: Flask) -> None:
@@ -138,7 +185,9 @@ def _deliver_in_background(app: Flask) -> None:
 
     from app.notifications.worker import run
 
-    threading.Thread(target=run, args=(app,), kwargs={"interval": 5.0}, daemon=True).start()
+    threading.Thread(
+        target=run, args=(app,), kwargs={"interval": 5.0}, name="outbox", daemon=True
+    ).start()
 
 
 class _Server(BaseApplication):

@@ -7,6 +7,15 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# The browsers' own push services: Chrome and the other Chromium browsers (Firebase Cloud
+# Messaging), Firefox (Mozilla autopush), Safari (Apple) and Edge on Windows (WNS, one host per
+# region). push.services.mozilla.com is the browser's own WebSocket, never an endpoint.
+BROWSER_PUSH_SERVICES = (
+    "fcm.googleapis.com",
+    "updates.push.services.mozilla.com",
+    "web.push.apple.com",
+    "*.notify.windows.com",
+)
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -39,6 +48,9 @@ class Config:
         self.LANGUAGES: tuple[str, ...] = ("sv", "en", "ar", "fi", "so")
         self.SQL_ECHO: bool = _flag("SAMPLAN_SQL_ECHO")
         self.WTF_CSRF_TIME_LIMIT: int | None = None
+        # A request body larger than this is refused (413) before it is read: no form of Samplan
+        # comes near it, and a larger one would only fill the server's memory.
+        self.MAX_CONTENT_LENGTH: int = 2 * 1024 * 1024
         self.SESSION_IDLE_MINUTES: int = int(env.get("SAMPLAN_SESSION_IDLE_MINUTES", "15"))
         self.SESSION_ABSOLUTE_HOURS: int = int(env.get("SAMPLAN_SESSION_ABSOLUTE_HOURS", "12"))
         self.RATELIMIT_ENABLED: bool = not _flag("SAMPLAN_RATELIMIT_OFF")
@@ -50,6 +62,11 @@ class Config:
         self.RATELIMIT_INVITATION_CODE: str = env.get(
             "SAMPLAN_RATELIMIT_INVITATION_CODE", "5 per 15 minutes"
         )
+        # One-time codes a person may ask for, per kind of address (app/contact).
+        self.RATELIMIT_CONTACT_CODE: str = env.get("SAMPLAN_RATELIMIT_CONTACT_CODE", "5 per hour")
+        # Refused attempts (404s from the gate) per signed-in person or practitioner; past it,
+        # 429 and no more refusals in the patients' access logs (app.access.refusals).
+        self.RATELIMIT_REFUSALS: str = env.get("SAMPLAN_RATELIMIT_REFUSALS", "20 per 10 minutes")
         # Which scopes relatives may be granted here (HFD 2017:67: regions read the law
         # differently). Space-separated Scope values; the default allows all.
         self.PROXY_ALLOWED_SCOPES: frozenset[str] = frozenset(
@@ -66,10 +83,26 @@ class Config:
         self.SMTP_STARTTLS: bool = _flag("SAMPLAN_SMTP_STARTTLS")
         self.MAIL_FROM: str = env.get("SAMPLAN_MAIL_FROM", "Samplan <noreply@samplan.invalid>")
         self.MAIL_FOLDER: str = env.get("SAMPLAN_MAIL_FOLDER", str(ROOT / "instance" / "mail"))
+        # Text messages: an SMS gateway speaking 46elks' protocol (a form POST of from, to and
+        # message with HTTP basic auth), e.g. https://api.46elks.com/a1/sms. Unset: in demo and
+        # test mode they are written to SMS_FOLDER; elsewhere mobile numbers are not offered.
+        self.SMS_URL: str | None = env.get("SAMPLAN_SMS_URL")
+        self.SMS_USERNAME: str = env.get("SAMPLAN_SMS_USERNAME", "")
+        self.SMS_PASSWORD: str = env.get("SAMPLAN_SMS_PASSWORD", "")
+        # The sender shown: an E.164 number or up to 11 letters and digits.
+        self.SMS_FROM: str = env.get("SAMPLAN_SMS_FROM", "Samplan")
+        # Unset: a folder "sms" beside MAIL_FOLDER.
+        self.SMS_FOLDER: str | None = env.get("SAMPLAN_SMS_FOLDER")
         # Web Push (VAPID): a P-256 private key, as a PEM file's path or its base64url text.
         # Unset: push notifications are off and not offered.
         self.VAPID_PRIVATE_KEY: str | None = env.get("SAMPLAN_VAPID_PRIVATE_KEY")
         self.VAPID_SUBJECT: str = env.get("SAMPLAN_VAPID_SUBJECT", "mailto:noreply@samplan.invalid")
+        # The push services Samplan sends to: a browser's subscription names one of these hosts,
+        # or it is refused ("*." matches any subdomain). Nothing else is ever called, so a
+        # subscription cannot make Samplan's servers call into their own network.
+        self.PUSH_SERVICE_HOSTS: tuple[str, ...] = tuple(
+            env.get("SAMPLAN_PUSH_HOSTS", " ".join(BROWSER_PUSH_SERVICES)).lower().split()
+        )
         from app.accounts.oidc import settings_from_env
 
         self.OIDC_PROVIDERS = settings_from_env()

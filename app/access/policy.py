@@ -12,13 +12,14 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.access.actor import Actor
-from app.accounts.models import Person
+from app.accounts.models import Person, StaffRole
+from app.clock import local_date
+from app.patients.models import CareRelationship
 from app.plans.models import CarePlan, CareTeamMember, Handover, PlanStatus
 from app.proxies.models import GrantExclusion, GrantRelation, Guardianship, ProxyGrant, Scope
 
@@ -36,6 +37,8 @@ class Action(enum.StrEnum):
     READ_ACCESS_LOG = "read_access_log"
     # Care's own work on a plan: edit, publish, hand over, close. Never a patient's or proxy's.
     EDIT_PLANS = "edit_plans"
+    # Take on a role that a colleague offers in a handover (the service checks it is theirs).
+    TAKE_OVER = "take_over"
 
 
 # The scope a proxy needs for each action. None: only the patient themself.
@@ -48,9 +51,10 @@ PROXY_SCOPE_FOR: dict[Action, Scope | None] = {
     Action.APPOINTMENTS: Scope.APPOINTMENTS,
     Action.READ_ACCESS_LOG: None,
     Action.EDIT_PLANS: None,
+    Action.TAKE_OVER: None,
 }
 # Actions nobody but staff may take, not even for their own data.
-STAFF_ONLY = frozenset({Action.EDIT_PLANS})
+STAFF_ONLY = frozenset({Action.EDIT_PLANS, Action.TAKE_OVER})
 
 STAFF_ACTIONS = frozenset(
     {
@@ -60,20 +64,14 @@ STAFF_ACTIONS = frozenset(
         Action.WRITE_MESSAGES,
         Action.APPOINTMENTS,
         Action.EDIT_PLANS,
+        Action.TAKE_OVER,
     }
 )
-
-
-def local_date(moment: datetime) -> date:
-    """The calendar day in Sweden (care-team dates and birthdays are Swedish dates)."""
-    return moment.astimezone(_zone()).date()
-
-
-def _zone() -> ZoneInfo:
-    from flask import current_app, has_app_context
-
-    name = current_app.config["TIMEZONE"] if has_app_context() else "Europe/Stockholm"
-    return ZoneInfo(name)
+# What a pending handover offer lets its receiver do on that one plan, until they accept: read
+# it (to know what they take on) and take it on. Nothing else on the plan, no other plan of the
+# patient's and no page about the patient: until then the sender is responsible, and the
+# receiver may be someone with no care relationship with the patient at all.
+OFFER_ACTIONS = frozenset({Action.READ_PLANS, Action.TAKE_OVER})
 
 
 def years_before(today: date, years: int) -> date:
@@ -84,46 +82,57 @@ def years_before(today: date, years: int) -> date:
         return date(today.year - years, 2, 28)
 
 
-def guardian_rule(child: Any, guardianship: Any, today: date) -> ColumnElement[bool]:
+def guardian_rule(
+    child: Any,
+    guardianship: Any,
+    today: Any,
+    born_after_13: Any = None,
+    born_after_16: Any = None,
+) -> ColumnElement[bool]:
     """The guardian age rule as SQL over a child row and a guardianship row.
 
     Full access while the child is under 13 and has no protected identity; from the 13th
     birthday only by a recorded decision (extended_until), and never from the 16th birthday.
-    """
-    under_13 = child.birth_date > years_before(today, GUARDIAN_AGE_LIMIT)
-    under_16 = child.birth_date > years_before(today, GUARDIAN_EXTENSION_LIMIT)
+    `today` is a date, or a bind parameter together with the two birthdays' bind parameters
+    (the access context's fixed statement)."""
+    if born_after_13 is None:
+        born_after_13 = years_before(today, GUARDIAN_AGE_LIMIT)
+    if born_after_16 is None:
+        born_after_16 = years_before(today, GUARDIAN_EXTENSION_LIMIT)
+    under_13 = child.birth_date > born_after_13
+    under_16 = child.birth_date > born_after_16
     extended = and_(
         guardianship.extended_until.is_not(None), guardianship.extended_until >= today, under_16
     )
     return and_(child.protected_identity.is_(False), or_(under_13, extended))
 
 
-def _staff_on_plan(actor: Actor, today: date) -> ColumnElement[bool]:
-    """A care relationship with a plan: on its current team, at a unit on the plan, or offered
-    a role on it in a handover that waits for their acknowledgement (they must read the plan to
-    take it on)."""
-    practitioner = actor.practitioner
-    if practitioner is None:
-        return false()
+def _staff_on_plan(actor: Actor, today: date, action: Action | None = None) -> ColumnElement[bool]:
+    """A care relationship with a plan: on its current team, or at a unit on the plan. For the
+    actions in OFFER_ACTIONS, also a role on it offered in a handover that waits for their
+    acknowledgement (they must read the plan to take it on); nothing more until they do."""
+    if actor.practitioner_id is None or not actor.has_role(StaffRole.CARE):
+        return false()  # an administrator keeps the directory and cares for nobody
     member = exists().where(
         CareTeamMember.plan_id == CarePlan.id,
         or_(
-            CareTeamMember.practitioner_id == practitioner.id,
-            CareTeamMember.unit_id == practitioner.unit_id,
+            CareTeamMember.practitioner_id == actor.practitioner_id,
+            CareTeamMember.unit_id == actor.unit_id,
         ),
         CareTeamMember.valid_from <= today,
         or_(CareTeamMember.valid_until.is_(None), CareTeamMember.valid_until >= today),
     )
-    offered = exists().where(
-        Handover.plan_id == CarePlan.id,
-        Handover.to_practitioner_id == practitioner.id,
-        Handover.acknowledged_at.is_(None),
-        Handover.cancelled_at.is_(None),
-    )
-    return and_(
-        CarePlan.status != PlanStatus.CLOSED,
-        or_(member, CarePlan.unit_id == practitioner.unit_id, offered),
-    )
+    related = [member, CarePlan.unit_id == actor.unit_id]
+    if action in OFFER_ACTIONS:
+        related.append(
+            exists().where(
+                Handover.plan_id == CarePlan.id,
+                Handover.to_practitioner_id == actor.practitioner_id,
+                Handover.acknowledged_at.is_(None),
+                Handover.cancelled_at.is_(None),
+            )
+        )
+    return and_(CarePlan.status != PlanStatus.CLOSED, or_(*related))
 
 
 def allowed_proxy_scopes() -> frozenset[str]:
@@ -145,15 +154,15 @@ def _person_may(
 ) -> ColumnElement[bool]:
     """SQL: the signed-in person may do `action` for the patient whose id is `patient_id`
     (and, for a proxy, on this plan or thread unless the patient keeps it private from them)."""
-    person = actor.person
-    if person is None:
+    person_id = actor.person_id
+    if person_id is None:
         return false()
-    own = patient_id == person.id
+    own = patient_id == person_id
     needed = PROXY_SCOPE_FOR[action]
     if needed is None:
         return own
     grant_conditions = [
-        ProxyGrant.proxy_id == person.id,
+        ProxyGrant.proxy_id == person_id,
         ProxyGrant.patient_id == patient_id,
         ProxyGrant.revoked_at.is_(None),
         ProxyGrant.valid_from <= now,
@@ -173,7 +182,7 @@ def _person_may(
     grant = exists().where(*grant_conditions)
     child = aliased(Person)
     guardian = exists().where(
-        Guardianship.guardian_id == person.id,
+        Guardianship.guardian_id == person_id,
         Guardianship.child_id == patient_id,
         child.id == Guardianship.child_id,
         guardian_rule(child, Guardianship, local_date(now)),
@@ -183,7 +192,7 @@ def _person_may(
 
 def _own(actor: Actor, patient_id: int | None) -> bool:
     """The query is about the signed-in person's own data: every person action is theirs."""
-    return actor.person is not None and patient_id == actor.person.id
+    return actor.person_id is not None and patient_id == actor.person_id
 
 
 def patient_clause(
@@ -198,10 +207,23 @@ def patient_clause(
     if actor.is_staff:
         if action not in STAFF_ACTIONS:
             return false()
-        return exists().where(
+        on_plan = exists().where(
             CarePlan.patient_id == Person.id, _staff_on_plan(actor, local_date(now))
         )
+        return or_(on_plan, _stated(actor, Person.id, now))
     return _person_may(actor, action, Person.id, now)
+
+
+def _stated(actor: Actor, patient_id: Any, now: datetime) -> ColumnElement[bool]:
+    """A care relationship the practitioner has stated for the patient and that still holds
+    (before the patient's first plan, there is no plan to infer one from: app/patients)."""
+    if not actor.has_role(StaffRole.CARE):
+        return false()
+    return exists().where(
+        CareRelationship.patient_id == patient_id,
+        CareRelationship.practitioner_id == actor.practitioner_id,
+        CareRelationship.valid_until > now,
+    )
 
 
 def plan_clause(
@@ -216,7 +238,7 @@ def plan_clause(
     if actor.is_staff:
         if action not in STAFF_ACTIONS:
             return false()
-        return _staff_on_plan(actor, local_date(now))
+        return _staff_on_plan(actor, local_date(now), action)
     return and_(
         CarePlan.status != PlanStatus.DRAFT,
         _person_may(actor, action, CarePlan.patient_id, now, plan_id=CarePlan.id),
@@ -227,7 +249,7 @@ def may(session: Session, actor: Actor, action: Action, patient_id: int, now: da
     """True if the actor may do `action` for the patient. One query, none for one's own data."""
     if action in STAFF_ONLY and not actor.is_staff:
         return False
-    if actor.person is not None and actor.person.id == patient_id:
+    if actor.person_id is not None and actor.person_id == patient_id:
         return True
     query = select(exists().where(Person.id == patient_id, patient_clause(actor, action, now)))
     return session.scalar(query) is True
@@ -244,8 +266,8 @@ def staff_patients(actor: Actor, now: datetime) -> Select[tuple[Person]]:
 
 def represented_patients(actor: Actor, now: datetime) -> Select[tuple[Person]]:
     """People the signed-in person may act for today (any scope), by name; not themself."""
-    person = actor.person
-    if person is None:
+    person_id = actor.person_id
+    if person_id is None:
         return select(Person).where(false())
     any_access = or_(
         *(
@@ -255,7 +277,7 @@ def represented_patients(actor: Actor, now: datetime) -> Select[tuple[Person]]:
     )
     return (
         select(Person)
-        .where(Person.id != person.id, any_access)
+        .where(Person.id != person_id, any_access)
         .order_by(Person.family_name, Person.given_name)
     )
 
@@ -269,8 +291,6 @@ def thread_clause(actor: Actor, action: Action, now: datetime) -> ColumnElement[
     from app.messages.models import Thread
 
     if actor.is_staff:
-        practitioner = actor.practitioner
-        assert practitioner is not None  # noqa: S101 - is_staff says so
         if action not in STAFF_ACTIONS:
             return false()
         related = exists().where(
@@ -279,9 +299,9 @@ def thread_clause(actor: Actor, action: Action, now: datetime) -> ColumnElement[
         return and_(
             related,
             or_(
-                Thread.unit_id == practitioner.unit_id,
-                Thread.assigned_to_id == practitioner.id,
-                Thread.offered_to_id == practitioner.id,
+                Thread.unit_id == actor.unit_id,
+                Thread.assigned_to_id == actor.practitioner_id,
+                Thread.offered_to_id == actor.practitioner_id,
             ),
         )
     return _person_may(

@@ -12,8 +12,8 @@ ACTING_FOR = "acting_for"
 def subject_id(actor: Actor) -> int:
     """The patient the person has chosen to act for, or themself. The policy still decides
     on every request whether they may; this is only the choice."""
-    assert actor.person is not None  # noqa: S101 - people only
-    return int(session.get(ACTING_FOR, actor.person.id))
+    assert actor.person_id is not None  # noqa: S101 - people only
+    return int(session.get(ACTING_FOR, actor.person_id))
 
 
 def choose(patient_id: int | None) -> None:

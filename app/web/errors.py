@@ -15,6 +15,13 @@ def _page(error: HTTPException) -> tuple[str, int] | tuple[str, int, dict[str, s
         return _database_down(down)
 
 
+def _refusals(error: HTTPException) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
+    try:
+        return render_template("errors/error.html", code=429, refusals=True), 429
+    except (OperationalError, InterfaceError) as down:
+        return _database_down(down)
+
+
 def _csrf(error: CSRFError) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     try:
         return render_template("errors/error.html", code=400, csrf=True), 400
@@ -35,9 +42,12 @@ def _database_down(_error: Exception) -> tuple[str, int, dict[str, str]]:
 
 
 def init_app(app: Flask) -> None:
+    from app.access.refusals import TooManyRefusals
+
     app.register_error_handler(CSRFError, _csrf)
+    app.register_error_handler(TooManyRefusals, _refusals)
     app.register_error_handler(OperationalError, _database_down)
     app.register_error_handler(InterfaceError, _database_down)
-    for code in (400, 403, 404, 405, 429, 500, 503):
+    for code in (400, 403, 404, 405, 413, 429, 500, 503):
         app.register_error_handler(code, _page)
     app.register_error_handler(InternalServerError, _page)

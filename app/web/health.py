@@ -6,7 +6,7 @@ from flask import Blueprint, Response, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.db import database
+from app.db import database, read_only
 
 bp = Blueprint("health", __name__)
 
@@ -14,7 +14,7 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
     try:
-        with database().engine.connect() as connection:
+        with read_only(database().engine).connect() as connection:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError:
         return jsonify(status="error", database="unavailable"), 503

@@ -1,0 +1,31 @@
+"""What a person is told after an action succeeded.
+
+A view that redirects after a change adds a short code to the address (`?klart=lage`); the page it
+lands on shows the sentence at the top of its content, announced to screen readers
+(`role="status"`) and focused by static/js/page.js after an in-app swap. Only the codes below are
+shown, so an address cannot make Samplan say anything else.
+"""
+
+from __future__ import annotations
+
+from flask import request
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+PARAMETER = "klart"
+
+CONFIRMATIONS: dict[str, LazyString] = {
+    "lage": _l("Tack! Det du skrev om hur det går är sparat. Ditt vårdteam ser det."),
+    "mal-forslag": _l("Ditt förslag till mål är skickat. Vårdteamet svarar här i planen."),
+    "mal-beslut": _l("Beslutet om målet är sparat. Patienten ser det i planen."),
+    "svar": _l("Tack! Ditt svar på planen är sparat. Vårdteamet ser det."),
+    "tid-ja": _l("Tack! Du har tackat ja till tiden."),
+    "annan-tid": _l("Din önskan om en annan tid är skickad. Vården hör av sig."),
+    "avbokad": _l("Tiden är avbokad. Vården har fått veta det."),
+}
+
+
+def confirmation() -> str | None:
+    """The sentence for this request's code, or None."""
+    text = CONFIRMATIONS.get(request.args.get(PARAMETER, ""))
+    return str(text) if text is not None else None
