@@ -1,11 +1,11 @@
-"""The time, from one place, so tests can move it."""
+"""The time, from one place, so tests can move it; and what day it is here."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, has_app_context
 
 from app.db import utcnow
 
@@ -19,5 +19,23 @@ def zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
 
 
-def today() -> datetime:
-    return now().astimezone(zone())
+def here(moment: datetime) -> datetime:
+    """`moment` in Swedish time (outside an app, Stockholm's). A stored moment within hours of
+    the end of the calendar (9999-12-31) has no Swedish time; it stays as it is (UTC) rather
+    than raise, so that a page showing it can never fail."""
+    name = current_app.config["TIMEZONE"] if has_app_context() else "Europe/Stockholm"
+    try:
+        return moment.astimezone(ZoneInfo(name))
+    except OverflowError:
+        return moment
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar day of `moment` here, in Sweden (care-team dates and birthdays are Swedish
+    dates); outside an app, in Stockholm."""
+    return here(moment).date()
+
+
+def today_here() -> date:
+    """Today's date here."""
+    return local_date(now())

@@ -4,10 +4,14 @@ from app.accounts.models import CareUnit, Person, Practitioner, Principal, UserS
 from app.agreements.models import Agreement
 from app.appointments.models import Appointment
 from app.audit.models import AccessLogEntry
+from app.care_requests.models import CareRequest
+from app.contact.models import ContactConfirmation
 from app.db import Base
+from app.directory.models import DirectoryChange
 from app.goals.models import Activity, Goal, ProgressReport
 from app.messages.models import Message, Thread
 from app.notifications.models import OutboxItem
+from app.patients.models import CareRelationship
 from app.plans.models import CarePlan, CareTeamMember, Handover, PlanVersion
 from app.proxies.models import Guardianship, ProxyGrant
 from app.pwa.models import PushSubscription
@@ -20,8 +24,12 @@ __all__ = [
     "Appointment",
     "Base",
     "CarePlan",
+    "CareRelationship",
+    "CareRequest",
     "CareTeamMember",
     "CareUnit",
+    "ContactConfirmation",
+    "DirectoryChange",
     "Goal",
     "Guardianship",
     "Handover",

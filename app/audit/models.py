@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import Person, Practitioner
 from app.db import Base, UTCDateTime, utcnow
 
+SEARCH_TEXT_LENGTH = 100
+
 
 class AccessLogEntry(Base):
     __tablename__ = "access_log_entry"
@@ -27,6 +29,8 @@ class AccessLogEntry(Base):
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[int | None] = mapped_column()
     allowed: Mapped[bool] = mapped_column(Boolean, default=True)
+    # What a staff member searched for when the patient was among the hits (bounded).
+    search_text: Mapped[str | None] = mapped_column(String(SEARCH_TEXT_LENGTH))
 
     actor_person: Mapped[Person | None] = relationship(foreign_keys=[actor_person_id])
     actor_practitioner: Mapped[Practitioner | None] = relationship()

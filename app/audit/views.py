@@ -2,35 +2,50 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
-from flask_login import login_required
+from flask import Blueprint, abort, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers.response import Response
 
-from app.access.actor import current_actor
-from app.audit.queries import access_log_page
-from app.audit.services import record_access
-from app.clock import now
+from app.access.gate import Target, gate
+from app.access.policy import Action
+from app.audit.forms import PageForm
+from app.audit.queries import access_log_page, by_day, pages_of_log
+from app.clock import local_date, now
 from app.db import get_session
 from app.extensions import limit_writes
-from app.web.converters import number
 from app.web.templating import render
 
 bp = limit_writes(Blueprint("audit", __name__))
 
+FILTER_NAMES = {
+    "alla": _l("Alla"),
+    "varden": _l("Vården"),
+    "du": _l("Du själv"),
+    "narstaende": _l("Närstående"),
+    "stoppade": _l("Stoppade försök"),
+}
+
 
 @bp.get("/vem-har-tittat")
-@login_required
-def access_log() -> Response:
-    """Only patients see their own log: a proxy or staff gets 404 here."""
-    actor = current_actor()
-    if actor.person is None:
-        abort(404)
-    page = number(request.args.get("sida", "1"))
-    if page is None or page < 1:
+@gate(Action.READ_ACCESS_LOG, on="subject", shows="access_log")
+def access_log(target: Target) -> Response:
+    """The patient's log (a guardian's of a young child's). A proxy, who may not read the
+    patient's log, sees their own; staff get 404."""
+    form = PageForm(request.args)
+    page, who = form.page(), form.who()
+    if page is None or who is None:
         abort(404)
     db = get_session()
-    rows, pages = access_log_page(db, actor.person.id, page)
+    pages = pages_of_log(db, target.patient_id, who)
     if page > pages:
         abort(404)
-    record_access(db, actor, actor.person.id, "read", "access_log", None, now())
-    db.commit()
-    return render("audit/access_log.html", rows=rows, page=page, pages=pages)
+    rows = access_log_page(db, target.patient_id, page, who)
+    return render(
+        "audit/access_log.html",
+        days=by_day(rows),
+        page=page,
+        pages=pages,
+        who=who,
+        filters=FILTER_NAMES,
+        today=local_date(now()),
+    )

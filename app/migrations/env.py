@@ -26,15 +26,16 @@ connection = config.attributes.get("connection")
 if connection is not None:
     _run(connection)
 else:
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
-        if sqlite:
+        driver = conn.connection.driver_connection
+        if sqlite and driver is not None:
             # Batch migrations copy and drop tables; SQLite must not enforce foreign keys while
             # they do (the setting cannot change inside a transaction, so it is set first).
-            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+            driver.execute("PRAGMA foreign_keys=OFF")
         with conn.begin():
             _run(conn)
-        if sqlite:
-            conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+        if sqlite and driver is not None:
+            driver.execute("PRAGMA foreign_keys=ON")
     engine.dispose()
