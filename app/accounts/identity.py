@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from personnummer.personnummer import Personnummer, PersonnummerException
+
 _PNR = re.compile(r"^(\d{2})?(\d{2})(\d{2})(\d{2})[-+]?(\d{3})(\d)$")
 
 # Skatteverket's test numbers use birth serials 980-999, which are never given to real people.
@@ -27,32 +29,39 @@ def luhn_check_digit(nine_digits: str) -> int:
 def normalise_personal_number(value: str, today: date | None = None) -> str:
     """Return the 12-digit form YYYYMMDDNNNC, or raise InvalidPersonalNumber.
 
-    Accepts 10 or 12 digits with an optional '-' or '+' before the last four. A 10-digit number
-    gets its century from the separator ('+' means 100 years or older) and today's date.
-    """
-    match = _PNR.match(value.strip().replace(" ", ""))
+    Accepts 10 or 12 digits with an optional '-' or '+' before the last four, and
+    samordningsnummer (day of birth + 60). A 10-digit number gets its century from the separator
+    ('+' means 100 years or older) and today's date. The check digit and the date of birth are
+    checked by the `personnummer` library."""
+    text = value.strip().replace(" ", "")
+    match = _PNR.match(text)
     if not match:
         raise InvalidPersonalNumber(value)
     century, yy, mm, dd, serial, check = match.groups()
-    if luhn_check_digit(f"{yy}{mm}{dd}{serial}") != int(check):
-        raise InvalidPersonalNumber(value)
     if century is None:
         today = today or date.today()
         year = 2000 + int(yy)
         if year > today.year:
             year -= 100
-        if "+" in value:
+        if "+" in text:
             year -= 100
         century = str(year)[:2]
-    year = int(century + yy)
-    day = int(dd)
-    if day > 60:  # samordningsnummer: day + 60
-        day -= 60
+    long_form = f"{century}{yy}{mm}{dd}{serial}{check}"
     try:
-        date(year, int(mm), day)
-    except ValueError as error:
+        Personnummer(long_form)
+    except PersonnummerException as error:
         raise InvalidPersonalNumber(value) from error
-    return f"{century}{yy}{mm}{dd}{serial}{check}"
+    return long_form
+
+
+def is_coordination_number(personal_number: str) -> bool:
+    """A samordningsnummer: Skatteverket's number for someone not (yet) registered in Sweden."""
+    return int(normalise_personal_number(personal_number)[6:8]) > 60
+
+
+def formatted(personal_number: str) -> str:
+    """YYYYMMDD-NNNN, as people write it."""
+    return f"{personal_number[:8]}-{personal_number[8:]}"
 
 
 def birth_date_of(personal_number: str) -> date:

@@ -16,6 +16,13 @@ class PrincipalKind(enum.StrEnum):
     MUNICIPALITY = "municipality"
 
 
+class StaffRole(enum.StrEnum):
+    # Care for patients: the care-relationship rules of app/access/policy apply.
+    CARE = "care"
+    # Keeps the directory of the principal the practitioner's unit belongs to (app/directory).
+    ADMIN = "admin"
+
+
 class Principal(Base):
     """A huvudman: the region or municipality responsible for a unit."""
 
@@ -24,6 +31,8 @@ class Principal(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[PrincipalKind] = mapped_column(str_enum(PrincipalKind, 20))
+    # The organisation's HSA-id (SE + organisation number), as the directory names it.
+    hsa_id: Mapped[str | None] = mapped_column(String(40), unique=True)
 
 
 class CareUnit(Base):
@@ -38,8 +47,11 @@ class CareUnit(Base):
     address: Mapped[str] = mapped_column(String(300), default="")
     # The unit's promise for answering messages, in Swedish working days.
     response_working_days: Mapped[int] = mapped_column(Integer, default=2)
+    hsa_id: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # A unit that has closed keeps its history; nobody is placed there any more.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    principal: Mapped[Principal] = relationship(lazy="joined", innerjoin=True)
+    principal: Mapped[Principal] = relationship()
 
 
 class Person(Base):
@@ -53,8 +65,17 @@ class Person(Base):
     family_name: Mapped[str] = mapped_column(String(100))
     birth_date: Mapped[date] = mapped_column(Date)
     protected_identity: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Confirmed addresses only (a one-time code, app/contact): Samplan reaches the person there.
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(200))
+    # What the person wants to be told about, and how (space-separated; see app/contact).
+    notify_topics: Mapped[str] = mapped_column(
+        String(200), default="reply plan appointment reminder request"
+    )
+    notify_channels: Mapped[str] = mapped_column(String(60), default="email sms push")
+    # When the name was last taken from the eID's claims; None for a person care registered
+    # from a personal number who has not signed in yet (the name is care's until then).
+    name_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     preferred_language: Mapped[str] = mapped_column(String(8), default="sv")
     simple_view: Mapped[bool] = mapped_column(Boolean, default=False)
     deceased_on: Mapped[date | None] = mapped_column(Date)
@@ -81,9 +102,16 @@ class Practitioner(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(200))
     notify_each_message: Mapped[bool] = mapped_column(Boolean, default=True)
+    # What they do in Samplan (space-separated StaffRole values).
+    roles: Mapped[str] = mapped_column(String(100), default="care")
+    # Someone who has left: cannot sign in, keeps their history (app/directory).
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     demo_key: Mapped[str | None] = mapped_column(String(40), unique=True)
 
-    unit: Mapped[CareUnit] = relationship(lazy="joined", innerjoin=True)
+    unit: Mapped[CareUnit] = relationship()
+
+    def has_role(self, role: StaffRole) -> bool:
+        return role.value in self.roles.split()
 
     @property
     def full_name(self) -> str:

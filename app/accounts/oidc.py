@@ -16,7 +16,7 @@ from typing import Any
 
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import OAuth
-from flask import Flask
+from flask import Flask, current_app
 from joserfc.errors import JoseError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ from app.accounts.identity import (
     normalise_personal_number,
 )
 from app.accounts.models import Person, Practitioner
+from app.db import utcnow
 
 PNR_CLAIM = "https://id.oidc.se/claim/personalIdentityNumber"
 LOA3 = "http://id.elegnamnden.se/loa/1.0/loa3"
@@ -39,7 +40,11 @@ LOA_ORDER = (
     LOA4,
 )
 PROVIDERS = ("eid", "staff")
-oauth = OAuth()
+
+
+def _oauth() -> OAuth:
+    """This app's registry of providers (one per app: apps in one process never share clients)."""
+    return current_app.extensions["samplan_oauth"]  # type: ignore[no-any-return]
 
 
 class SignInRefused(Exception):
@@ -86,7 +91,8 @@ def settings_from_env(env: dict[str, str] | None = None) -> dict[str, ProviderSe
 
 def init_app(app: Flask) -> None:
     """Register each configured provider with Authlib; nothing is fetched until first use."""
-    oauth.init_app(app)
+    oauth = OAuth(app)
+    app.extensions["samplan_oauth"] = oauth
     providers: dict[str, ProviderSettings] = app.config["OIDC_PROVIDERS"]
     for settings in providers.values():
         oauth.register(
@@ -101,12 +107,16 @@ def init_app(app: Flask) -> None:
 
 def authorize_redirect(settings: ProviderSettings, redirect_uri: str) -> Any:
     """Redirect to the provider; Authlib keeps state, nonce and the PKCE verifier in the session."""
-    return oauth.create_client(settings.name).authorize_redirect(
-        redirect_uri,
-        state=secrets.token_urlsafe(32),
-        nonce=secrets.token_urlsafe(32),
-        prompt="login",
-        acr_values=settings.minimum_acr,
+    return (
+        _oauth()
+        .create_client(settings.name)
+        .authorize_redirect(
+            redirect_uri,
+            state=secrets.token_urlsafe(32),
+            nonce=secrets.token_urlsafe(32),
+            prompt="login",
+            acr_values=settings.minimum_acr,
+        )
     )
 
 
@@ -116,7 +126,7 @@ def verified_claims(settings: ProviderSettings, now: datetime) -> tuple[dict[str
     Authlib checks state (once only), the PKCE verifier, signature, issuer, audience, nonce and
     expiry; here we also check expiry against Samplan's clock and the assurance level.
     """
-    client = oauth.create_client(settings.name)
+    client = _oauth().create_client(settings.name)
     try:
         token = client.authorize_access_token(leeway=60)
     except (OAuthError, JoseError, ValueError, KeyError) as error:
@@ -139,15 +149,22 @@ def person_for(db: Session, settings: ProviderSettings, claims: dict[str, Any]) 
     except InvalidPersonalNumber as error:
         raise SignInRefused("bad_personal_number") from error
     person = db.scalars(select(Person).where(Person.personal_number == number)).first()
+    given = str(claims.get("given_name", "")).strip()[:100]
+    family = str(claims.get("family_name", "")).strip()[:100]
     if person is None:
         person = Person(
             personal_number=number,
-            given_name=str(claims.get("given_name", ""))[:100],
-            family_name=str(claims.get("family_name", ""))[:100],
+            given_name=given,
+            family_name=family,
             birth_date=birth_date_of(number),
         )
         db.add(person)
-        db.flush()
+    if given and family:
+        # The e-legitimation's name is the person's own: it confirms (or corrects) the name
+        # care wrote when they registered the person before their first sign-in.
+        person.given_name, person.family_name = given, family
+        person.name_confirmed_at = utcnow()
+    db.flush()
     return person
 
 
@@ -159,12 +176,14 @@ def practitioner_for(
     practitioner = db.scalars(select(Practitioner).where(Practitioner.hsa_id == hsa_id)).first()
     if not hsa_id or practitioner is None:
         raise SignInRefused("unknown_staff")
+    if practitioner.deactivated_at is not None:
+        raise SignInRefused("deactivated_staff")
     return practitioner
 
 
 def logout_url(settings: ProviderSettings, id_token: str, return_to: str) -> str | None:
     """The provider's end-session URL, if it has one (RP-initiated logout)."""
-    client = oauth.create_client(settings.name)
+    client = _oauth().create_client(settings.name)
     try:
         metadata = client.load_server_metadata()
     except (OAuthError, OSError, ValueError):

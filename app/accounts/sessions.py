@@ -10,14 +10,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Flask, current_app, request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import ColumnElement, CursorResult, bindparam, or_, select, update
+from sqlalchemy.orm import Session
 
 from app.access.actor import Actor
-from app.accounts.models import Person, Practitioner, UserSession
+from app.accounts.models import CareUnit, Person, Practitioner, UserSession
 from app.clock import now
 from app.db import get_session
 from app.extensions import login_manager
@@ -41,6 +42,39 @@ def idle_limit() -> timedelta:
     return timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
 
 
+# The signed-in party for a session token: one fixed statement, no ORM objects (pages read
+# through ids; services load the rows they change).
+_ACTOR = (
+    select(
+        UserSession.id,
+        UserSession.created_at,
+        UserSession.offline_copy_since,
+        Person.preferred_language,
+        Person.simple_view,
+        UserSession.person_id,
+        UserSession.practitioner_id,
+        Practitioner.unit_id,
+        Person.given_name,
+        Person.family_name,
+        Practitioner.given_name,
+        Practitioner.family_name,
+        CareUnit.name,
+        Practitioner.roles,
+    )
+    .select_from(UserSession)
+    .outerjoin(Person, Person.id == UserSession.person_id)
+    .outerjoin(Practitioner, Practitioner.id == UserSession.practitioner_id)
+    .outerjoin(CareUnit, CareUnit.id == Practitioner.unit_id)
+    .where(
+        UserSession.token_hash == bindparam("token_hash"),
+        UserSession.ended_at.is_(None),
+        UserSession.created_at > bindparam("created_after"),
+        # Someone who has left is signed out (deactivating also ends their sessions).
+        or_(UserSession.practitioner_id.is_(None), Practitioner.deactivated_at.is_(None)),
+    )
+)
+
+
 def load_actor(token: str) -> Actor | None:
     """The actor for a session token, if that session is open, recently used and young enough."""
     moment = now()
@@ -51,14 +85,10 @@ def load_actor(token: str) -> Actor | None:
     lifetime = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
     row = (
         get_session()
-        .scalars(
-            select(UserSession)
-            .options(joinedload(UserSession.person), joinedload(UserSession.practitioner))
-            .where(
-                UserSession.token_hash == _hash(token),
-                UserSession.ended_at.is_(None),
-                UserSession.created_at > moment - lifetime,
-            )
+        .connection()
+        .execute(
+            _ACTOR,
+            {"token_hash": _hash(token), "created_after": moment - lifetime},
         )
         .first()
     )
@@ -66,7 +96,23 @@ def load_actor(token: str) -> Actor | None:
         return None
     if request.headers.get(PASSIVE_HEADER) != "1":
         session[LAST_SEEN] = moment.timestamp()
-    return Actor(session_row=row, token=token, person=row.person, practitioner=row.practitioner)
+    session_id, started, offline_since, language, simple = row[:5]
+    person_id, practitioner_id, unit_id, *names, unit_name, roles = row[5:]
+    given, family = names[2:] if practitioner_id else names[:2]
+    return Actor(
+        token=token,
+        session_id=session_id,
+        person_id=person_id,
+        practitioner_id=practitioner_id,
+        unit_id=unit_id,
+        display_name=f"{given} {family}",
+        unit_name=unit_name or "",
+        staff_roles=roles or "",
+        preferred_language=language,
+        simple_view=bool(simple),
+        session_started=started,
+        offline_copy_since=offline_since,
+    )
 
 
 def sign_in(
@@ -90,12 +136,7 @@ def sign_in(
     db.add(row)
     db.flush()
     session.clear()  # a new session: nothing from before sign-in carries over (fixation)
-    actor = Actor(
-        session_row=row,
-        token=token,
-        person=party if isinstance(party, Person) else None,
-        practitioner=party if isinstance(party, Practitioner) else None,
-    )
+    actor = Actor.of(party, row, token)
     login_user(actor)
     session[LAST_SEEN] = moment.timestamp()
     return actor
@@ -108,13 +149,17 @@ def sign_out(db: Session, actor: Actor, moment: datetime) -> None:
     session.clear()
 
 
+def _owner(actor: Actor) -> ColumnElement[bool]:
+    """The actor's own sessions: a practitioner's, or a person's."""
+    if actor.practitioner_id is not None:
+        return UserSession.practitioner_id == actor.practitioner_id
+    assert actor.person_id is not None  # noqa: S101 - an actor is one or the other
+    return UserSession.person_id == actor.person_id
+
+
 def open_sessions(db: Session, actor: Actor) -> list[UserSession]:
     """The signed-in party's open sessions, newest first."""
-    owner = (
-        UserSession.practitioner_id == actor.practitioner.id
-        if actor.practitioner
-        else UserSession.person_id == actor.person.id  # type: ignore[union-attr]
-    )
+    owner = _owner(actor)
     lifetime = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
     return list(
         db.scalars(
@@ -127,12 +172,8 @@ def open_sessions(db: Session, actor: Actor) -> list[UserSession]:
 
 def end_session(db: Session, actor: Actor, session_id: int, moment: datetime) -> bool:
     """End one of the actor's own sessions. False if it is not theirs or already ended."""
-    owner = (
-        UserSession.practitioner_id == actor.practitioner.id
-        if actor.practitioner
-        else UserSession.person_id == actor.person.id  # type: ignore[union-attr]
-    )
-    result = db.execute(
+    owner = _owner(actor)
+    result: CursorResult[Any] = db.execute(  # type: ignore[assignment]
         update(UserSession)
         .where(UserSession.id == session_id, owner, UserSession.ended_at.is_(None))
         .values(ended_at=moment)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     redirect,
@@ -15,10 +14,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers.response import Response
 
 from app.access.actor import current_actor
 from app.accounts import oidc
-from app.accounts.models import Practitioner
+from app.accounts.devices import device_name
+from app.accounts.forms import NextForm, NotifyForm
+from app.accounts.models import Person, Practitioner
 from app.accounts.sessions import end_session, open_sessions, sign_in, sign_out
 from app.clock import now
 from app.db import get_session
@@ -35,6 +38,10 @@ REFUSALS = {
     ),
     "unknown_staff": lambda: _(
         "Ditt HSA-id finns inte i Samplan. Kontakta din verksamhetschef för att få behörighet."
+    ),
+    "deactivated_staff": lambda: _(
+        "Din behörighet i Samplan har avslutats. Kontakta din verksamhetschef om du "
+        "fortfarande arbetar här."
     ),
     "bad_personal_number": lambda: _("Vi kunde inte läsa ditt personnummer från inloggningen."),
     "expired": lambda: _("Inloggningen tog för lång tid. Försök igen."),
@@ -78,6 +85,7 @@ def finish_sign_in(provider: str) -> Response | tuple[str, int]:
         abort(404)
     db, moment = get_session(), now()
     target = safe_next(session.get(NEXT))
+    party: Person | Practitioner
     try:
         claims, id_token = oidc.verified_claims(settings, moment)
         if provider == "staff":
@@ -85,7 +93,6 @@ def finish_sign_in(provider: str) -> Response | tuple[str, int]:
         else:
             party = oidc.person_for(db, settings, claims)
     except oidc.SignInRefused as refused:
-        db.rollback()
         session.pop(NEXT, None)
         message = REFUSALS.get(
             refused.reason, lambda: _("Inloggningen misslyckades. Försök igen.")
@@ -100,7 +107,6 @@ def finish_sign_in(provider: str) -> Response | tuple[str, int]:
         )
         return page, 400
     sign_in(db, party, provider, moment, id_token=id_token)
-    db.commit()
     return redirect(target or url_for("plans.start"), code=303)
 
 
@@ -109,9 +115,7 @@ def finish_sign_in(provider: str) -> Response | tuple[str, int]:
 def sign_out_view() -> Response:
     actor = current_actor()
     row = actor.session_row
-    db = get_session()
-    sign_out(db, actor, now())
-    db.commit()
+    sign_out(get_session(), actor, now())
     target = url_for("accounts.sign_in_page")
     settings = _providers().get(row.method)
     if settings is not None and row.id_token:
@@ -129,17 +133,17 @@ def sign_out_view() -> Response:
 def sessions_page() -> str:
     actor = current_actor()
     rows = open_sessions(get_session(), actor)
-    return render_template("accounts/sessions.html", rows=rows, current=actor.session_row.id)
+    return render_template(
+        "accounts/sessions.html", rows=rows, current=actor.session_row.id, device_name=device_name
+    )
 
 
 @bp.post("/sessioner/<int:session_id>/avsluta")
 @login_required
 def end_session_view(session_id: int) -> Response:
     actor = current_actor()
-    db = get_session()
-    if not end_session(db, actor, session_id, now()):
+    if not end_session(get_session(), actor, session_id, now()):
         abort(404)
-    db.commit()
     if session_id == actor.session_row.id:
         return redirect(url_for("accounts.sign_in_page"), code=303)
     return redirect(url_for("accounts.sessions_page"), code=303)
@@ -151,28 +155,31 @@ def stay_signed_in() -> Response:
     """The 'stay signed in' button: loading the actor has already counted this as activity."""
     if request.headers.get("HX-Request"):
         return Response(status=204)
-    return redirect(safe_next(request.form.get("next")) or url_for("plans.start"), code=303)
+    return redirect(safe_next(NextForm().next.data) or url_for("plans.start"), code=303)
 
 
 @bp.route("/installningar", methods=["GET", "POST"])
 @login_required
-def settings() -> str | Response:
+def settings() -> str | Response | tuple[str, int]:
     """Staff choose how they hear about patients' messages: each one, or a daily summary."""
     actor = current_actor()
-    if actor.practitioner is None:
+    if actor.practitioner_id is None:
         abort(404)
-    db = get_session()
-    practitioner = db.get(Practitioner, actor.practitioner.id)
+    practitioner = (
+        get_session()
+        .scalars(select(Practitioner).where(Practitioner.id == actor.practitioner_id))
+        .one()
+    )
     if request.method == "POST":
-        choice = request.form.get("notify")
+        choice = NotifyForm().notify.data
         if choice not in ("each", "daily"):
-            return render_template(
+            page = render_template(
                 "accounts/settings.html",
                 practitioner=practitioner,
                 error=_("Välj hur du vill få aviseringar."),
-            ), 400
+            )
+            return page, 400
         practitioner.notify_each_message = choice == "each"
-        db.commit()
         return redirect(url_for("accounts.settings", sparat=1), code=303)
     return render_template(
         "accounts/settings.html", practitioner=practitioner, saved=request.args.get("sparat") == "1"

@@ -18,13 +18,13 @@ LANGUAGE_KEY = "language"
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
-    person = getattr(current_user, "person", None)
-    if person is not None and person.preferred_language in languages:
-        return person.preferred_language
+    chosen_by_person = getattr(current_user, "preferred_language", None)
+    if chosen_by_person in languages:
+        return str(chosen_by_person)
     chosen = session.get(LANGUAGE_KEY)
     if chosen in languages:
-        return chosen
-    return request.accept_languages.best_match(languages) or languages[0]
+        return str(chosen)
+    return str(request.accept_languages.best_match(languages) or languages[0])
 
 
 def select_timezone() -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import brotli
-from flask import Flask, Response, abort, current_app, request
+from flask import Flask, Response, abort, current_app, request, url_for
 
 YEAR = 365 * 24 * 3600
 COMPRESSIBLE = ("text/", "application/javascript", "image/svg+xml", "application/json")
@@ -27,6 +27,8 @@ class Assets:
         self.folder = folder
         self.hashed: dict[str, str] = {}
         self.plain: dict[str, str] = {}
+        # Built URLs by (script root, file name): the same on every page, so built once.
+        self.urls: dict[tuple[str, str], str] = {}
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             name = path.relative_to(folder).as_posix()
             if name.endswith(".md"):
@@ -85,8 +87,19 @@ def static_file(filename: str) -> Response:
     if plain is not None:
         response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
     else:
-        response.headers["Cache-Control"] = "no-cache"
-    return response.make_conditional(request)
+        response.headers["Cache-Control"] = "public, no-cache"
+    response.make_conditional(request)  # changes the response itself (304 when unchanged)
+    return response
+
+
+def static_url(filename: str) -> str:
+    """The URL of a static file (hashed name), built once per file for the process."""
+    key = (request.script_root, filename)
+    urls = assets().urls
+    url = urls.get(key)
+    if url is None:
+        url = urls[key] = url_for("static", filename=filename)
+    return url
 
 
 def _hash_static_urls(endpoint: str | None, values: dict[str, Any]) -> None:
@@ -97,6 +110,7 @@ def _hash_static_urls(endpoint: str | None, values: dict[str, Any]) -> None:
 def init_app(app: Flask) -> None:
     folder = Path(app.static_folder or "static")
     app.extensions["samplan_assets"] = Assets(folder)
+    app.jinja_env.globals["static_url"] = static_url
     # Replace Flask's own static view with one that knows the hashed names.
     app.view_functions["static"] = static_file
     app.url_defaults(_hash_static_urls)

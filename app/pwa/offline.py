@@ -6,7 +6,8 @@ The server decides, response by response, and tells the service worker in one he
 - `X-Samplan-Offline: keep`: the setting is on, but this page is not one to keep;
 - no header on a page: the setting is off or nobody is signed in, so the service worker deletes
   every copy it holds. Without the setting no authenticated page is ever kept.
-Only the start page and plan pages, and only of one's own data (not a person acted for).
+Only the start page and plan pages, and only of one's own data (not a person acted for), as the
+gate resolved it for the request.
 """
 
 from __future__ import annotations
@@ -28,20 +29,24 @@ def offline_session_end() -> datetime | None:
     setting is off (or nobody who may keep copies is signed in)."""
     if not getattr(current_user, "is_authenticated", False) or current_user.is_staff:
         return None
-    row = current_user.session_row
-    if row.offline_copy_since is None:
+    started = current_user.session_started
+    if current_user.offline_copy_since is None or started is None:
         return None
-    return row.created_at + timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
+    return started + timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
 
 
 def page_may_be_saved() -> bool:
-    """Is this response one of the pages kept for offline reading (own start page or plan)?"""
-    from app.access import subject
+    """Is this response one of the pages kept for offline reading: a start page or plan that
+    the gate found to be the signed-in person's own data? Whose data the page shows decides,
+    not whom the person chose to act for: a relative who opens the patient's plan by its
+    address is shown the patient's data, and keeps no copy of it."""
+    from app.access.gate import request_target
     from app.web.templating import wants_fragment
 
     if request.endpoint not in SAVED_ENDPOINTS or request.method != "GET" or wants_fragment():
         return False
-    return subject.subject_id(current_user) == current_user.person.id
+    target = request_target()
+    return target is not None and target.own
 
 
 def _tell_service_worker(response: Response) -> Response:

@@ -7,24 +7,24 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
+import requests
 from cryptography.hazmat.primitives import serialization
 from flask import Flask
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
-from app.db import utcnow
+from app.pwa import endpoints
 from app.pwa.models import PushSubscription
 
-log = logging.getLogger(__name__)
 # The push service no longer knows this subscription: remove it (RFC 8030 §7.3).
 GONE = {404, 410}
+# How long a push service keeps a push for a phone that is off. A device whose push service has
+# failed for that long is retired: by then the news is stale anyway.
+TTL = timedelta(hours=24)
 
 
 def load_vapid(setting: str) -> Vapid:
@@ -51,55 +51,57 @@ def generate_key_file(path: Path) -> None:
     vapid.save_key(str(path))
 
 
-def endpoint_allowed(endpoint: str, testing: bool = False) -> bool:
-    """Only https push services; a test may play the push service on the loopback address."""
-    parts = urlsplit(endpoint)
-    if parts.scheme == "https" and parts.hostname:
-        return True
-    return testing and parts.scheme == "http" and parts.hostname == "127.0.0.1"
+def http_session() -> requests.Session:
+    """The HTTP session pushes go out on. It follows no redirect: a push service answers a push
+    itself, and a redirect could point anywhere, past the checks on the endpoint."""
+    session = requests.Session()
+    session.max_redirects = 0  # a redirect is an error (TooManyRedirects), tried again later
+    return session
+
+
+class Gone(Exception):
+    """The device will never get a push at this endpoint: retire it."""
 
 
 @dataclass
 class PushChannel:
-    """Sends a notification to every device a person has subscribed."""
+    """Sends a notification to one device (the outbox has a row for each)."""
 
     vapid: Vapid
     subject: str
+    hosts: tuple[str, ...]
+    http: requests.Session
     timeout: float = 10.0
 
-    def send(self, session: Session, person_id: int, title: str, body: str, url: str) -> int:
-        """Push to each of the person's devices; forget devices the push service calls gone.
-        Raises on any other failure, so the outbox tries again later. Returns how many got it."""
-        payload = json.dumps({"title": title, "body": body, "url": url})
-        rows = session.scalars(
-            select(PushSubscription).where(PushSubscription.person_id == person_id)
-        ).all()
-        sent, failures = 0, []
-        for row in rows:
-            try:
-                webpush(
-                    subscription_info={
-                        "endpoint": row.endpoint,
-                        "keys": {"p256dh": row.p256dh, "auth": row.auth},
-                    },
-                    data=payload,
-                    vapid_private_key=self.vapid,
-                    vapid_claims={"sub": self.subject},
-                    ttl=24 * 3600,
-                    timeout=self.timeout,
-                )
-            except WebPushException as error:
-                status = error.response.status_code if error.response is not None else None
-                if status in GONE:
-                    session.execute(delete(PushSubscription).where(PushSubscription.id == row.id))
-                    continue
-                failures.append(f"{status}: {error.message}")
-                continue
-            row.last_sent_at = utcnow()
-            sent += 1
-        if failures and not sent:
-            raise RuntimeError(("push failed: " + "; ".join(failures))[:500])
-        return sent
+    def send(self, device: PushSubscription, title: str, body: str, url: str) -> None:
+        """Push to `device`. Raises Gone when the push service says the subscription is gone
+        (RFC 8030 §7.3) or its endpoint is not one Samplan calls; any other error to be tried
+        again later. The endpoint's host is resolved and checked again first: it may resolve
+        elsewhere now than when the browser subscribed."""
+        try:
+            endpoints.check(device.endpoint, self.hosts)
+        except endpoints.RefusedEndpoint as refused:
+            if refused.lasting:
+                raise Gone(str(refused)) from None
+            raise
+        try:
+            webpush(
+                subscription_info={
+                    "endpoint": device.endpoint,
+                    "keys": {"p256dh": device.p256dh, "auth": device.auth},
+                },
+                data=json.dumps({"title": title, "body": body, "url": url}),
+                vapid_private_key=self.vapid,
+                vapid_claims={"sub": self.subject},
+                ttl=int(TTL.total_seconds()),
+                timeout=self.timeout,
+                requests_session=self.http,
+            )
+        except WebPushException as error:
+            status = error.response.status_code if error.response is not None else None
+            if status in GONE:
+                raise Gone(f"the push service answered {status}") from None
+            raise
 
 
 def push_channel_for(app: Flask) -> PushChannel | None:
@@ -107,7 +109,12 @@ def push_channel_for(app: Flask) -> PushChannel | None:
     setting = app.config.get("VAPID_PRIVATE_KEY")
     if not setting:
         return None
-    return PushChannel(load_vapid(setting), app.config["VAPID_SUBJECT"])
+    return PushChannel(
+        load_vapid(setting),
+        app.config["VAPID_SUBJECT"],
+        tuple(app.config["PUSH_SERVICE_HOSTS"]),
+        http_session(),
+    )
 
 
 def application_server_key(app: Flask) -> str | None:

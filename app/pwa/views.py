@@ -7,7 +7,6 @@ import json
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     redirect,
@@ -16,14 +15,18 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import login_required
+from werkzeug.wrappers.response import Response
 
-from app.access.actor import current_actor
+from app.access.actor import Actor, current_actor
+from app.access.gate import listing
 from app.clock import now
 from app.db import get_session
 from app.extensions import limit_writes
 from app.pwa import services
-from app.pwa.push import application_server_key, endpoint_allowed
+from app.pwa.endpoints import RefusedEndpoint
+from app.pwa.forms import OfflineForm
+from app.pwa.push import application_server_key
+from app.web.security import plain_text
 from app.web.templating import render
 
 bp = limit_writes(Blueprint("pwa", __name__))
@@ -99,19 +102,19 @@ def service_worker() -> Response:
 @bp.get("/offline")
 def offline_page() -> Response:
     """What works without a connection and what does not (stored by the service worker)."""
-    response = Response(render_template("pwa/offline.html"))
+    response = Response(render_template("pwa/offline.html"), mimetype="text/html")
     return _public(response)
 
 
-def _person_actor():  # noqa: ANN202 - an Actor who is a person
+def _person_actor() -> Actor:
     actor = current_actor()
-    if actor.person is None:
+    if actor.person_id is None:
         abort(404)
     return actor
 
 
 @bp.get("/den-har-telefonen")
-@login_required
+@listing("person", patient_data=False)
 def device() -> Response:
     actor = _person_actor()
     push_key = application_server_key(current_app)
@@ -125,49 +128,53 @@ def device() -> Response:
 
 
 @bp.post("/den-har-telefonen/offline")
-@login_required
+@listing("person")
 def set_offline() -> Response:
     actor = _person_actor()
-    choice = request.form.get("on")
-    if choice not in ("0", "1"):
+    choice = OfflineForm().choice()
+    if choice is None:
         abort(400)
-    services.set_offline_copy(actor, choice == "1", now())
-    get_session().commit()
-    return redirect(url_for("pwa.device", sparat="offline-" + choice), code=303)
+    services.set_offline_copy(actor, choice, now())
+    return redirect(url_for("pwa.device", sparat="offline-" + ("1" if choice else "0")), code=303)
 
 
 @bp.post("/den-har-telefonen/push")
-@login_required
-def subscribe() -> tuple[str, int] | Response:
-    """The browser's push subscription, sent by static/js/push.js (JSON, with the CSRF header)."""
+@listing("person")
+def subscribe() -> Response:
+    """The browser's push subscription, sent by static/js/push.js (JSON, with the CSRF header;
+    its size, depth and characters were checked before the view, in app/web/security.py)."""
     actor = _person_actor()
     if application_server_key(current_app) is None:
         abort(404)
     data = request.get_json(silent=True)
     data = data if isinstance(data, dict) else {}
     keys = data["keys"] if isinstance(data.get("keys"), dict) else {}
-    endpoint = str(data.get("endpoint") or "")
+    text = lambda value: value if isinstance(value, str) else ""  # noqa: E731
     try:
         services.subscribe(
             get_session(),
             actor,
-            endpoint,
-            str(keys.get("p256dh") or ""),
-            str(keys.get("auth") or ""),
+            text(data.get("endpoint")),
+            text(keys.get("p256dh")),
+            text(keys.get("auth")),
             request.headers.get("User-Agent", ""),
-            allowed=endpoint_allowed(endpoint, testing=current_app.config["TESTING"]),
+            current_app.config["PUSH_SERVICE_HOSTS"],
         )
+    except RefusedEndpoint:
+        message = _(
+            "Aviseringar kunde inte slås på: Samplan skickar inte aviseringar till den här "
+            "webbläsarens aviseringstjänst."
+        )
+        return plain_text(message, 400)
     except services.BadSubscription:
-        return _("Aviseringar kunde inte slås på för den här webbläsaren."), 400
-    get_session().commit()
+        return plain_text(_("Aviseringar kunde inte slås på för den här webbläsaren."), 400)
     return Response(status=204)
 
 
 @bp.post("/den-har-telefonen/enheter/<int:device_id>/ta-bort")
-@login_required
+@listing("person")
 def remove_device(device_id: int) -> Response:
     actor = _person_actor()
     if not services.remove_device(get_session(), actor, device_id):
         abort(404)
-    get_session().commit()
     return redirect(url_for("pwa.device", sparat="borttagen"), code=303)
