@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -13,7 +13,29 @@ from sqlalchemy.orm import Session
 from app.notifications.models import OutboxItem
 
 if TYPE_CHECKING:
+    from app.accounts.models import Person
     from app.messages.models import Message, Thread
+
+
+# The topic of each template a person may receive (Person.notify_topics); ALWAYS for the notices
+# that keep them safe (who can act for them), which go out whatever they chose. Templates for
+# staff are not listed: staff hear by mail, as app/accounts/views.py settings says.
+ALWAYS = "always"
+TOPIC_OF = {
+    "new_reply": "reply",
+    "goal_decided": "request",
+    "request_answered": "request",
+    "plan_published": "plan",
+    "plan_closed": "plan",
+    "contact_changed": "plan",
+    "proxy_activated": ALWAYS,
+    "proxy_expiring": ALWAYS,
+    "representative_registered": ALWAYS,
+    "representative_confirmed": ALWAYS,
+    "representative_ended": ALWAYS,
+}
+# A one-time code for a new address (app/contact): to that address, never to the person's others.
+CODE_TEMPLATES = {"email": "contact_code_email", "mobile": "contact_code_sms"}
 
 
 def queue(
@@ -27,7 +49,14 @@ def queue(
     channel: str = "email",
 ) -> None:
     """Add one notification unless one with the same dedupe key exists. Never health content:
-    the payload holds ids for a link, nothing the patient wrote."""
+    the payload holds ids for a link, nothing the patient wrote.
+
+    To a person, the news goes on each channel they chose for the template's topic and can be
+    reached on: mail to a confirmed e-mail address, SMS to a confirmed mobile number, push to
+    each device they turned it on for. A safety notice (ALWAYS) goes on every one of them."""
+    if person_id is not None and channel == "email":
+        _queue_for_person(session, template, dedupe_key, person_id, payload or {})
+        return
     values = {
         "channel": channel,
         "recipient_person_id": person_id,
@@ -36,30 +65,113 @@ def queue(
         "payload": payload or {},
         "dedupe_key": dedupe_key,
     }
-    _insert(session, values)
-    if channel == "email" and person_id is not None and _has_push_device(session, person_id):
-        # The same news, on each phone the person allowed push on (another outbox row, so a
-        # failing push service never holds up the mail, nor the other way round).
-        _insert(session, {**values, "channel": "push", "dedupe_key": f"push:{dedupe_key}"})
+    _insert(session, [values])
 
 
-def _insert(session: Session, values: Mapping[str, object]) -> None:
+def wanted_channels(person: Person, template: str) -> list[str]:
+    """The channels a notification of `template` goes on for the person (before addresses)."""
+    topic = TOPIC_OF.get(template)
+    if topic is None:
+        raise ValueError(f"notification template {template!r} has no topic")
+    if topic == ALWAYS:
+        return ["email", "sms", "push"]
+    if topic not in person.notify_topics.split():
+        return []
+    return person.notify_channels.split()
+
+
+def _queue_for_person(
+    session: Session, template: str, dedupe_key: str, person_id: int, payload: dict[str, object]
+) -> None:
+    from app.accounts.models import Person
+
+    person = session.get(Person, person_id)
+    if person is None:
+        return
+    channels = wanted_channels(person, template)
+    rows = []
+    if "email" in channels and person.email:
+        rows.append(("email", dedupe_key))
+    if "sms" in channels and person.phone:
+        rows.append(("sms", f"sms:{dedupe_key}"))
+    _insert(
+        session,
+        [
+            {
+                "channel": channel,
+                "recipient_person_id": person_id,
+                "recipient_practitioner_id": None,
+                "template": template,
+                "payload": payload,
+                "dedupe_key": key,
+            }
+            for channel, key in rows
+        ],
+    )
+    if "push" in channels:
+        queue_push(session, template, dedupe_key, person_id, payload)
+
+
+def queue_code(
+    session: Session, confirmation_id: int, person_id: int, kind: str, code: str
+) -> None:
+    """The one-time code for a new address, by mail or SMS to that address (the worker finds it
+    from the confirmation). The code is in the payload until the item is delivered."""
+    _insert(
+        session,
+        [
+            {
+                "channel": "email" if kind == "email" else "sms",
+                "recipient_person_id": person_id,
+                "recipient_practitioner_id": None,
+                "template": CODE_TEMPLATES[kind],
+                "payload": {"confirmation_id": confirmation_id, "code": code},
+                "dedupe_key": f"contact_code:{confirmation_id}",
+            }
+        ],
+    )
+
+
+def queue_push(
+    session: Session, template: str, dedupe_key: str, person_id: int, payload: dict[str, object]
+) -> None:
+    """The same news on each phone the person allowed push on: a row for each device, so that
+    each is delivered and retried on its own. A failing push service holds up neither the mail
+    nor the person's other devices."""
+    from app.pwa.models import PushSubscription
+
+    query = select(PushSubscription.id).where(PushSubscription.person_id == person_id)
+    devices = session.scalars(query.order_by(PushSubscription.id)).all()
+    _insert(
+        session,
+        [
+            {
+                "channel": "push",
+                "recipient_person_id": person_id,
+                "recipient_practitioner_id": None,
+                "template": template,
+                "payload": {**payload, "device_id": device_id},
+                "dedupe_key": f"push:{dedupe_key}:{device_id}",
+            }
+            for device_id in devices
+        ],
+    )
+
+
+def _insert(session: Session, rows: Sequence[Mapping[str, object]]) -> None:
+    """Add rows (of the same columns), each unless its dedupe key is taken, in one statement."""
+    if not rows:
+        return
     dialect = session.get_bind().dialect.name
     if dialect in ("postgresql", "sqlite"):
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        session.execute(insert(OutboxItem).values(**values).on_conflict_do_nothing())
+        session.execute(insert(OutboxItem).values(list(rows)).on_conflict_do_nothing())
         return
-    key = values["dedupe_key"]
-    if session.scalars(select(OutboxItem.id).where(OutboxItem.dedupe_key == key)).first():
-        return
-    session.add(OutboxItem(**values))
-
-
-def _has_push_device(session: Session, person_id: int) -> bool:
-    from app.pwa.models import PushSubscription
-
-    query = select(PushSubscription.id).where(PushSubscription.person_id == person_id).limit(1)
-    return session.scalars(query).first() is not None
+    for values in rows:
+        key = values["dedupe_key"]
+        if session.scalars(select(OutboxItem.id).where(OutboxItem.dedupe_key == key)).first():
+            continue
+        session.add(OutboxItem(**values))
 
 
 def notify_new_message(session: Session, thread: Thread, message: Message) -> None:
@@ -78,7 +190,7 @@ def notify_new_message(session: Session, thread: Thread, message: Message) -> No
                 payload={"thread_id": thread.id},
             )
         return
-    contact = session.get(Practitioner, thread.assigned_to_id)
+    contact = session.get(Practitioner, thread.assigned_to_id) if thread.assigned_to_id else None
     if contact is not None and contact.notify_each_message:
         queue(
             session,

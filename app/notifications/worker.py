@@ -9,28 +9,42 @@ with exponential backoff.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from time import sleep
 
+import phonenumbers
 from flask import Flask
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Person, Practitioner
 from app.config import ConfigError
+from app.contact.models import ContactConfirmation
 from app.db import database, utcnow
-from app.notifications.channels import Channel, FolderChannel, SmtpChannel
+from app.notifications.channels import (
+    Channel,
+    FolderChannel,
+    FolderSmsChannel,
+    HttpSmsChannel,
+    SmsChannel,
+    SmtpChannel,
+)
 from app.notifications.models import OutboxItem
-from app.pwa.push import PushChannel, push_channel_for
+from app.notifications.services import CODE_TEMPLATES, queue_push
+from app.pwa.models import PushSubscription
+from app.pwa.push import TTL as PUSH_TTL
+from app.pwa.push import Gone, PushChannel, push_channel_for
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=1)
+ONCE_ATTEMPTS = 5  # database errors in a row before `run(once=True)` gives up
 
 
 def channel_for(app: Flask) -> Channel:
@@ -51,11 +65,29 @@ def channel_for(app: Flask) -> Channel:
     return FolderChannel(Path(app.config["MAIL_FOLDER"]))
 
 
+def sms_channel_for(app: Flask) -> SmsChannel | None:
+    """The configured SMS gateway; a folder of .txt files in demo and test mode; None when
+    there is neither (mobile numbers are then not offered: app/contact/views.py)."""
+    url = app.config.get("SMS_URL")
+    if url:
+        return HttpSmsChannel(
+            url=url,
+            username=app.config.get("SMS_USERNAME", ""),
+            password=app.config.get("SMS_PASSWORD", ""),
+            sender=app.config.get("SMS_FROM", "Samplan"),
+        )
+    if app.config["DEMO_MODE"] or app.config["TESTING"]:
+        folder = app.config.get("SMS_FOLDER") or Path(app.config["MAIL_FOLDER"]).parent / "sms"
+        return FolderSmsChannel(Path(folder))
+    return None
+
+
 def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=30 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-# Every template the outbox knows: subject, body and where the link goes. Never health content.
+# Every template the outbox knows: subject, body and where the link goes (a path may name an id
+# from the payload, as {patient_id}). Never health content.
 TEMPLATES = {
     "new_reply": (
         _l("Du har ett nytt svar i Samplan"),
@@ -87,6 +119,29 @@ TEMPLATES = {
         _l("En behörighet att agera för någon i Samplan upphör inom en månad."),
         "/ombud",
     ),
+    "representative_registered": (
+        _l("Vården har registrerat en företrädare för dig i Samplan"),
+        _l(
+            "Vården har registrerat en god man eller förvaltare som ska kunna agera för dig i "
+            "Samplan. Läs vem och på vilket beslut, och säg till om något inte stämmer."
+        ),
+        "/ombud",
+    ),
+    "representative_confirmed": (
+        _l("En företrädare kan nu agera för dig i Samplan"),
+        _l("En god man eller förvaltare som vården har registrerat för dig gäller nu i Samplan."),
+        "/ombud",
+    ),
+    "representative_ended": (
+        _l("En företrädare kan inte längre agera för dig i Samplan"),
+        _l("Vården har avslutat en registrering av en god man eller förvaltare för dig."),
+        "/ombud",
+    ),
+    "representative_objection": (
+        _l("En patient invänder mot en registrerad företrädare i Samplan"),
+        _l("En patient har invänt mot en god man eller förvaltare som registrerats i Samplan."),
+        "/patient/{patient_id}/foretradare",
+    ),
     "plan_published": (
         _l("Din plan i Samplan är uppdaterad"),
         _l("Vården har uppdaterat en av dina planer i Samplan. Läs den och säg om den stämmer."),
@@ -102,6 +157,11 @@ TEMPLATES = {
         _l("Vem du kontaktar för en av dina planer i Samplan har ändrats."),
         "/",
     ),
+    "request_answered": (
+        _l("Vården har svarat på det du bad om"),
+        _l("Vården har svarat på det du bad om i Samplan. Läs svaret där."),
+        "/onskemal/{request_id}",
+    ),
     "handover_offered": (
         _l("En kollega vill lämna över en plan till dig i Samplan"),
         _l("En kollega vill lämna över en roll på en patients plan till dig. Bekräfta i Samplan."),
@@ -112,7 +172,45 @@ TEMPLATES = {
         _l("Du har meddelanden som väntar på svar i Samplan."),
         "/inkorg",
     ),
+    # The one-time code for a new address (app/contact); the body names the code.
+    "contact_code_email": (
+        _l("Din kod för att bekräfta e-postadressen i Samplan"),
+        _l(
+            "Din kod är %(code)s. Skriv in den i Samplan inom 15 minuter för att bekräfta att "
+            "det här är din e-postadress. Bad du inte om koden kan du bortse från det här mejlet."
+        ),
+        "/installningar/kontakt",
+    ),
+    "contact_code_sms": (
+        _l("Din kod för att bekräfta mobilnumret i Samplan"),
+        _l(
+            "Din kod är %(code)s. Skriv in den i Samplan inom 15 minuter. Bad du inte om koden "
+            "kan du bortse från det här."
+        ),
+        "/installningar/kontakt",
+    ),
 }
+CODES = frozenset(CODE_TEMPLATES.values())
+
+
+def language_of(recipient: Person | Practitioner | None) -> str:
+    """The language a notification is written in: the person's own choice (staff work in
+    Swedish), if Samplan speaks it."""
+    from app.i18n import LANGUAGE_NAMES
+
+    chosen = getattr(recipient, "preferred_language", None) or "sv"
+    return chosen if chosen in LANGUAGE_NAMES else "sv"
+
+
+def link_path(path: str, item: OutboxItem) -> str:
+    """The template's path with the ids it names filled in from the payload (ids only); the
+    start page when the payload lacks one, so that a mail is never held up by its link."""
+    if "{" not in path:
+        return path
+    try:
+        return path.format_map(item.payload or {})
+    except (KeyError, IndexError, ValueError):
+        return "/"
 
 
 def compose(app: Flask, session: Session, item: OutboxItem) -> EmailMessage | None:
@@ -122,30 +220,89 @@ def compose(app: Flask, session: Session, item: OutboxItem) -> EmailMessage | No
         recipient = session.get(Person, item.recipient_person_id)
     elif item.recipient_practitioner_id is not None:
         recipient = session.get(Practitioner, item.recipient_practitioner_id)
-    if recipient is None or not recipient.email:
+    address = recipient.email if recipient is not None else None
+    if item.template in CODES:
+        address = code_address(session, item)
+    if recipient is None or not address:
         return None
     template = TEMPLATES.get(item.template)
     if template is None:
         raise ValueError(f"unknown notification template {item.template!r}")
     subject_text, body_text, path = template
+    path = link_path(path, item)
     base = app.config["BASE_URL"].rstrip("/")
-    with app.test_request_context(), force_locale("sv"):
+    language = language_of(recipient)
+    with app.test_request_context(), force_locale(language):
         subject, body = str(subject_text), str(body_text)
+        if item.template in CODES:
+            body = body % {"code": item.payload["code"]}
         footer = _("Logga in för att läsa: %(url)s", url=f"{base}{path}")
         note = _("Svara inte på det här mejlet. Vid akut fara, ring 112.")
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = app.config["MAIL_FROM"]
-    message["To"] = recipient.email
+    message["To"] = address
     message["Message-ID"] = f"<outbox-{item.id}@samplan>"
     message.set_content(f"{body}\n\n{footer}\n\n{note}\n")
+    message["Content-Language"] = language  # after set_content, which clears Content-* headers
     return message
 
 
+def code_address(session: Session, item: OutboxItem) -> str | None:
+    """Where a one-time code goes: the new address it confirms, while the code is still in the
+    item (it is taken out once sent, confirmed or withdrawn)."""
+    confirmation_id = (item.payload or {}).get("confirmation_id")
+    if not (item.payload or {}).get("code") or confirmation_id is None:
+        return None
+    row = session.get(ContactConfirmation, confirmation_id)
+    if row is None or row.person_id != item.recipient_person_id:
+        return None
+    if row.confirmed_at is not None or row.withdrawn_at is not None:
+        return None
+    return row.address
+
+
+def e164(number: str) -> str:
+    """A number as gateways take it (+46701234567); one written otherwise (070-123 45 67, as
+    numbers were stored before they were confirmed) is read as Swedish."""
+    try:
+        parsed = phonenumbers.parse(number, "SE")
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def compose_sms(app: Flask, session: Session, item: OutboxItem) -> tuple[str, str] | None:
+    """The number and text of an SMS: that there is something new and a link (or the one-time
+    code), in the recipient's language. No health content."""
+    if item.recipient_person_id is None:
+        return None
+    person = session.get(Person, item.recipient_person_id)
+    if person is None:
+        return None
+    number = code_address(session, item) if item.template in CODES else person.phone
+    if not number:
+        return None
+    number = e164(number)
+    template = TEMPLATES.get(item.template)
+    if template is None:
+        raise ValueError(f"unknown notification template {item.template!r}")
+    subject_text, body_text, path = template
+    base = app.config["BASE_URL"].rstrip("/")
+    with app.test_request_context(), force_locale(language_of(person)):
+        if item.template in CODES:
+            text = str(body_text) % {"code": item.payload["code"]}
+        else:
+            text = f"{subject_text}: {base}{link_path(path, item)}"
+    return number, text
+
+
 def send_push(
-    app: Flask, session: Session, item: OutboxItem, push: PushChannel | None
+    app: Flask, session: Session, item: OutboxItem, push: PushChannel | None, moment: datetime
 ) -> str | None:
-    """Push an item to the person's devices. Returns why nothing was sent, or None."""
+    """Push an item to its one device. Returns why nothing was sent, or None; raises to be
+    tried again later. A device that is gone, or whose push service has failed for as long as
+    the push would have waited for the phone (a day), is retired."""
     template = TEMPLATES.get(item.template)
     if template is None:
         raise ValueError(f"unknown notification template {item.template!r}")
@@ -153,11 +310,51 @@ def send_push(
         return "push is not configured"
     if item.recipient_person_id is None:
         return "no person"
+    device_id = item.payload.get("device_id")
+    if device_id is None:  # queued before each device had a row of its own
+        base_key = item.dedupe_key.removeprefix("push:")
+        queue_push(session, item.template, base_key, item.recipient_person_id, item.payload)
+        return "queued for each device"
+    device = session.scalars(
+        select(PushSubscription).where(
+            PushSubscription.id == device_id,
+            # a phone passed on to someone else since: not theirs to get
+            PushSubscription.person_id == item.recipient_person_id,
+        )
+    ).first()
+    if device is None:
+        return "no device"
     subject_text, _body, path = template
-    with app.test_request_context(), force_locale("sv"):
+    with (
+        app.test_request_context(),
+        force_locale(language_of(session.get(Person, device.person_id))),
+    ):
         title = str(subject_text)
-    sent = push.send(session, item.recipient_person_id, "Samplan", title, path)
-    return None if sent else "no device"
+    # Statements, not the loaded row: another worker may retire the same device meanwhile.
+    this_device = PushSubscription.id == device.id
+    try:
+        push.send(device, "Samplan", title, link_path(path, item))
+    except Gone as gone:
+        session.execute(delete(PushSubscription).where(this_device))
+        return f"device retired: {gone}"
+    except Exception as error:
+        if moment - item.created_at < PUSH_TTL:
+            raise
+        session.execute(delete(PushSubscription).where(this_device))
+        return f"device retired: failing for a day ({type(error).__name__}: {error})"[:500]
+    session.execute(update(PushSubscription).where(this_device).values(last_sent_at=moment))
+    return None
+
+
+def send_sms(app: Flask, session: Session, item: OutboxItem, sms: SmsChannel | None) -> str | None:
+    """Send an item by SMS. Returns why nothing was sent, or None; raises to be tried again."""
+    if sms is None:
+        return "sms is not configured"
+    composed = compose_sms(app, session, item)
+    if composed is None:
+        return "no number"
+    sms.send(*composed)
+    return None
 
 
 def deliver_one(
@@ -165,9 +362,11 @@ def deliver_one(
     channel: Channel,
     now: Callable[[], datetime] = utcnow,
     push: PushChannel | None = None,
+    sms: SmsChannel | None = None,
 ) -> bool:
     """Claim, send and record one due item (mail through `channel`, push through `push` or the
-    configured VAPID key). False when nothing is due."""
+    configured VAPID key, SMS through `sms` or the configured gateway). False when nothing is
+    due. A one-time code leaves the item's payload once it is delivered."""
     session = database(app).session_factory()
     try:
         query = (
@@ -191,7 +390,9 @@ def deliver_one(
             return True
         try:
             if item.channel == "push":
-                reason = send_push(app, session, item, push or push_channel_for(app))
+                reason = send_push(app, session, item, push or push_channel_for(app), now())
+            elif item.channel == "sms":
+                reason = send_sms(app, session, item, sms or sms_channel_for(app))
             else:
                 message = compose(app, session, item)
                 if message is not None:
@@ -206,22 +407,46 @@ def deliver_one(
             item.attempts += 1
             item.delivered_at = now()
             item.last_error = reason
+            if item.template in CODES:
+                item.payload = {"confirmation_id": (item.payload or {}).get("confirmation_id")}
         session.commit()
         return True
     finally:
         session.close()
 
 
+def retry_delay(failures: int) -> float:
+    """Seconds to wait after `failures` database errors in a row: 1 s, doubling up to 30 s."""
+    return min(2.0 ** (failures - 1), 30.0)
+
+
 def run(app: Flask, once: bool = False, interval: float = 5.0, limit: int | None = None) -> int:
-    """Deliver until nothing is due (once) or forever, sleeping `interval` when idle."""
+    """Deliver until nothing is due (once) or forever, sleeping `interval` when idle.
+
+    A database error (locked by another writer, restarting, briefly missing) is logged and the
+    loop tries again after a short, growing wait: forever, or `ONCE_ATTEMPTS` times in a row
+    with `once`, which then raises so that a scheduled run fails visibly."""
     channel = channel_for(app)
     push = push_channel_for(app)
+    sms = sms_channel_for(app)
     handled = 0
+    failures = 0
     while limit is None or handled < limit:
-        if deliver_one(app, channel, push=push):
+        try:
+            delivered = deliver_one(app, channel, push=push, sms=sms)
+        except DBAPIError as error:
+            failures += 1
+            if once and failures >= ONCE_ATTEMPTS:
+                raise
+            delay = retry_delay(failures)
+            log.warning("outbox: database error, trying again in %.0f s: %s", delay, error)
+            sleep(delay)
+            continue
+        failures = 0
+        if delivered:
             handled += 1
             continue
         if once:
             break
-        time.sleep(interval)
+        sleep(interval)
     return handled
