@@ -30,7 +30,7 @@ def answer(
     session: Session, actor: Actor, plan_id: int, version: int, choice: str, now: datetime
 ) -> Agreement:
     """Answer the plan's newest published version, once."""
-    if actor.person is None:
+    if actor.person_id is None:
         raise NotAllowed
     plan = session.scalars(
         select(CarePlan).where(CarePlan.id == plan_id, plan_clause(actor, Action.ANSWER_FOR, now))
@@ -50,7 +50,7 @@ def answer(
         plan_id=plan.id,
         plan_version=version,
         answer=AgreementAnswer(choice),
-        answered_by_id=actor.person.id,
+        answered_by_id=actor.person_id,
         answered_at=now,
     )
     try:

@@ -53,5 +53,5 @@ class Appointment(Base):
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    unit: Mapped[CareUnit] = relationship(lazy="joined", innerjoin=True)
-    practitioner: Mapped[Practitioner | None] = relationship(lazy="joined")
+    unit: Mapped[CareUnit] = relationship()
+    practitioner: Mapped[Practitioner | None] = relationship()

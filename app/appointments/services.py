@@ -5,20 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from icalendar import Calendar, Event
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.access.actor import Actor
-from app.access.policy import Action, patient_clause
-from app.accounts.models import Person
+from app.appointments.forms import MAX_NOTE
 from app.appointments.models import Appointment, AppointmentStatus
+from app.appointments.queries import OPEN
 from app.audit.services import record_access
 from app.db import lock_row
 from app.messages.text import normalise
 from app.notifications.services import queue
-
-MAX_NOTE = 1000
-OPEN = (AppointmentStatus.PROPOSED, AppointmentStatus.ACCEPTED, AppointmentStatus.CHANGE_REQUESTED)
 
 
 class AppointmentError(Exception):
@@ -32,35 +29,12 @@ class NotAllowed(Exception):
     """The view answers 404."""
 
 
-def upcoming(session: Session, actor: Actor, patient_id: int, now: datetime) -> list[Appointment]:
-    """The patient's open appointments from now on, if the actor may handle them."""
-    return list(
-        session.scalars(
-            select(Appointment)
-            .join(Person, Person.id == Appointment.patient_id)
-            .where(
-                Appointment.patient_id == patient_id,
-                Appointment.starts_at >= now,
-                Appointment.status.in_(OPEN),
-                patient_clause(actor, Action.APPOINTMENTS, now),
-            )
-            .order_by(Appointment.starts_at)
-        )
-    )
-
-
-def appointment_for(
-    session: Session, actor: Actor, appointment_id: int, now: datetime
-) -> Appointment:
-    """An appointment the patient (or a proxy with the appointments scope) may answer. Staff
-    handle appointments from the care side, not through the patient's answers."""
-    if actor.person is None:
+def _load(session: Session, actor: Actor, appointment_id: int) -> Appointment:
+    """An appointment the gate has let the actor handle. Only the patient (or a proxy with the
+    appointments scope) answers; staff handle appointments from the care side."""
+    if actor.person_id is None:
         raise NotAllowed
-    found = session.scalars(
-        select(Appointment)
-        .join(Person, Person.id == Appointment.patient_id)
-        .where(Appointment.id == appointment_id, patient_clause(actor, Action.APPOINTMENTS, now))
-    ).first()
+    found = session.get(Appointment, appointment_id)
     if found is None:
         raise NotAllowed
     return found
@@ -68,7 +42,7 @@ def appointment_for(
 
 def _done(session: Session, actor: Actor, appointment: Appointment, now: datetime) -> None:
     appointment.answered_at = now
-    appointment.answered_by_id = actor.person.id if actor.person else None
+    appointment.answered_by_id = actor.person_id if actor.person_id else None
     record_access(
         session, actor, appointment.patient_id, "update", "appointment", appointment.id, now
     )
@@ -100,7 +74,7 @@ def _open(appointment: Appointment, now: datetime) -> None:
 
 def accept(session: Session, actor: Actor, appointment_id: int, now: datetime) -> Appointment:
     """Accept a proposed time; other times offered for the same purpose are declined."""
-    appointment = appointment_for(session, actor, appointment_id, now)
+    appointment = _load(session, actor, appointment_id)
     _open(appointment, now)
     if appointment.status == AppointmentStatus.ACCEPTED:
         return appointment
@@ -128,7 +102,7 @@ def ask_for_another(
     wished: date | None,
     now: datetime,
 ) -> Appointment:
-    appointment = appointment_for(session, actor, appointment_id, now)
+    appointment = _load(session, actor, appointment_id)
     _open(appointment, now)
     text = _note(note, "note", "note_empty")
     if wished is not None and wished < now.date():
@@ -152,7 +126,7 @@ def ask_for_another(
 def cancel(
     session: Session, actor: Actor, appointment_id: int, reason: str, now: datetime
 ) -> Appointment:
-    appointment = appointment_for(session, actor, appointment_id, now)
+    appointment = _load(session, actor, appointment_id)
     _open(appointment, now)
     text = _note(reason, "reason", "reason_empty")
     lock_row(session, Appointment, appointment.id)
@@ -184,3 +158,12 @@ def as_ics(appointment: Appointment, product: str) -> bytes:
     event.add("description", f"{who}, {appointment.unit.name}. {appointment.unit.phone}")
     calendar.add_component(event)
     return calendar.to_ical()
+
+
+def calendar_for(session: Session, appointment_id: int) -> bytes | None:
+    """An agreed appointment (the gate has let the actor see it) as an iCalendar file; None if
+    it is not agreed."""
+    appointment = session.get(Appointment, appointment_id)
+    if appointment is None or appointment.status != AppointmentStatus.ACCEPTED:
+        return None
+    return as_ics(appointment, "-//Samplan//SV")

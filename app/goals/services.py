@@ -52,7 +52,7 @@ def propose_goal(
     session: Session, actor: Actor, plan_id: int, text: str, target: date | None, now: datetime
 ) -> Goal:
     """The patient (or a proxy who may answer for them) proposes a goal in their own words."""
-    if actor.person is None:
+    if actor.person_id is None:
         raise NotAllowed
     plan = _plan(session, actor, plan_id, Action.ANSWER_FOR, now)
     words = normalise(text)
@@ -67,7 +67,7 @@ def propose_goal(
         select(Goal).where(
             Goal.plan_id == plan.id,
             Goal.status == GoalStatus.PROPOSED,
-            Goal.proposed_by_person_id == actor.person.id,
+            Goal.proposed_by_person_id == actor.person_id,
             Goal.text == words,
         )
     ).first()
@@ -85,7 +85,7 @@ def propose_goal(
         target_date=target,
         status=GoalStatus.PROPOSED,
         proposed_by=ProposedBy.PATIENT,
-        proposed_by_person_id=actor.person.id,
+        proposed_by_person_id=actor.person_id,
         position=position + 1,
         created_at=now,
     )
@@ -150,7 +150,7 @@ def report_progress(
     session: Session, actor: Actor, kind: str, item_id: int, state: str, note: str, now: datetime
 ) -> Goal | Activity:
     """The patient says how a goal, or an activity they do themself, is going."""
-    if actor.person is None:
+    if actor.person_id is None:
         raise NotAllowed
     item: Goal | Activity | None = (
         session.get(Goal, item_id) if kind == "goal" else session.get(Activity, item_id)
@@ -182,7 +182,7 @@ def report_progress(
             activity_id=item.id if kind != "goal" else None,
             state=state,
             note=text,
-            written_by_id=actor.person.id,
+            written_by_id=actor.person_id,
             created_at=now,
         )
     )
@@ -202,4 +202,4 @@ def report_progress(
 
 
 def may_answer(session: Session, actor: Actor, patient_id: int, now: datetime) -> bool:
-    return actor.person is not None and may(session, actor, Action.ANSWER_FOR, patient_id, now)
+    return actor.person_id is not None and may(session, actor, Action.ANSWER_FOR, patient_id, now)

@@ -33,7 +33,8 @@ class Thread(Base):
     patient_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("care_plan.id"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("care_unit.id"))
-    assigned_to_id: Mapped[int] = mapped_column(ForeignKey("practitioner.id"))
+    # None: in the unit's queue (its care contact has left, app/directory), for anyone there.
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
     # A handover in progress: the thread stays with assigned_to until this person takes it.
     offered_to_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
     offer_note: Mapped[str | None] = mapped_column(Text)
@@ -48,7 +49,7 @@ class Thread(Base):
     unit: Mapped[CareUnit] = relationship()
     patient: Mapped[Person] = relationship(foreign_keys=[patient_id])
     plan: Mapped[CarePlan | None] = relationship()
-    assigned_to: Mapped[Practitioner] = relationship(foreign_keys=[assigned_to_id])
+    assigned_to: Mapped[Practitioner | None] = relationship(foreign_keys=[assigned_to_id])
     offered_to: Mapped[Practitioner | None] = relationship(foreign_keys=[offered_to_id])
     offered_by_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
     messages: Mapped[list[Message]] = relationship(

@@ -194,14 +194,13 @@ class PlanVersion(Base):
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     plan: Mapped[CarePlan] = relationship(back_populates="versions")
-    published_by: Mapped[Practitioner] = relationship(lazy="joined", innerjoin=True)
+    published_by: Mapped[Practitioner] = relationship()
     # The patient's answer to this version, if any (Agreement is unique per plan and version).
     agreement: Mapped[Agreement | None] = relationship(
         primaryjoin="and_(Agreement.plan_id == foreign(PlanVersion.plan_id), "
         "Agreement.plan_version == foreign(PlanVersion.number))",
         viewonly=True,
         uselist=False,
-        lazy="joined",
     )
 
 
@@ -228,12 +227,8 @@ class Handover(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     plan: Mapped[CarePlan] = relationship(back_populates="handovers")
-    from_practitioner: Mapped[Practitioner] = relationship(
-        foreign_keys=[from_practitioner_id], lazy="joined", innerjoin=True
-    )
-    to_practitioner: Mapped[Practitioner] = relationship(
-        foreign_keys=[to_practitioner_id], lazy="joined", innerjoin=True
-    )
+    from_practitioner: Mapped[Practitioner] = relationship(foreign_keys=[from_practitioner_id])
+    to_practitioner: Mapped[Practitioner] = relationship(foreign_keys=[to_practitioner_id])
 
     @property
     def is_pending(self) -> bool:

@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from app.appointments.models import Appointment, AppointmentStatus
-from app.goals.models import Activity, ActivityStatus
-from app.plans.models import CarePlan, PlanStatus
+from app.appointments.models import AppointmentStatus
+from app.goals.models import ActivityStatus
+from app.plans.models import PlanStatus
+
+if TYPE_CHECKING:
+    from app.plans.read import PlanCard, Upcoming
 
 UPCOMING_APPOINTMENT = (AppointmentStatus.ACCEPTED, AppointmentStatus.PROPOSED)
 OPEN_ACTIVITY = (ActivityStatus.PLANNED, ActivityStatus.ONGOING)
@@ -24,8 +28,6 @@ class NextStep:
     where: str | None
     who: str | None
     plan_id: int | None
-    appointment: Appointment | None = None
-    activity: Activity | None = None
 
     @property
     def sort_key(self) -> tuple[date, float]:
@@ -34,9 +36,9 @@ class NextStep:
 
 
 def next_step(
-    plans: Iterable[CarePlan],
-    appointments: Iterable[Appointment],
-    activities: Iterable[Activity],
+    plans: Iterable[PlanCard],
+    appointments: Iterable[Upcoming],
+    activities: Iterable[Upcoming],
     now: datetime,
     zone: ZoneInfo,
 ) -> NextStep | None:
@@ -66,19 +68,18 @@ def next_step(
     active_ids = {plan.id for plan in active}
     candidates: list[NextStep] = []
     for appointment in appointments:
-        if appointment.status in UPCOMING_APPOINTMENT and appointment.starts_at >= now:
-            local = appointment.starts_at.astimezone(zone)
-            who = appointment.practitioner.full_name if appointment.practitioner else None
+        starts_at = appointment.starts_at
+        if appointment.status in UPCOMING_APPOINTMENT and starts_at and starts_at >= now:
+            local = starts_at.astimezone(zone)
             candidates.append(
                 NextStep(
                     "appointment",
-                    appointment.purpose,
+                    appointment.what,
                     local.date(),
                     local,
-                    appointment.location or appointment.unit.name,
-                    who,
+                    appointment.place,
+                    appointment.who,
                     appointment.plan_id,
-                    appointment=appointment,
                 )
             )
     for activity in activities:
@@ -91,13 +92,12 @@ def next_step(
             candidates.append(
                 NextStep(
                     "activity",
-                    activity.text,
+                    activity.what,
                     activity.due_on,
                     None,
                     None,
-                    activity.responsible_display or None,
+                    activity.who or None,
                     activity.plan_id,
-                    activity=activity,
                 )
             )
     for plan in active:

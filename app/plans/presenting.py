@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.accounts.models import PrincipalKind
-from app.goals.models import Activity, Goal, Responsible
 from app.planning.templates import SECTION_HEADINGS  # noqa: F401 - templates name headings here
 from app.plans.models import CareTeamMember, PlanKind, TeamRole
+
+if TYPE_CHECKING:
+    from app.plans.read import PlanItem
 
 KIND_NAMES = {
     PlanKind.CARE_TREATMENT: _l("Vård- och behandlingsplan"),
@@ -31,7 +33,7 @@ SIMPLE_KIND = {
         "En plan för din vård. Den visar ditt mål. Den visar vem som gör vad."
     ),
     PlanKind.MY_CARE_PLAN: _l("En plan för din sjukdom. Den visar vem som hjälper dig."),
-    PlanKind.SIP: _l("SIP är en plan där vården och kommunen hjälps åt. Du har sagt ja till den."),
+    PlanKind.SIP: _l("SIP är en plan där vården och kommunen hjälps åt."),
     PlanKind.SELF_CARE: _l("Egenvård är det du gör själv för att må bra. Här står hur du gör."),
 }
 ROLE_NAMES = {
@@ -97,10 +99,10 @@ APPOINTMENT_STATUS = {
 class ActivityGroup:
     key: str
     heading: str
-    activities: list[Activity] = field(default_factory=list)
+    activities: list[PlanItem] = field(default_factory=list)
 
 
-def group_activities(activities: Iterable[Activity], own: bool, name: str) -> list[ActivityGroup]:
+def group_activities(activities: Iterable[PlanItem], own: bool, name: str) -> list[ActivityGroup]:
     """Who does what, in the order the patient reads it: me, my relatives, care, municipality."""
     groups = {
         "patient": ActivityGroup(
@@ -114,27 +116,14 @@ def group_activities(activities: Iterable[Activity], own: bool, name: str) -> li
     for activity in activities:
         if activity.status == "removed":
             continue
-        groups[_group_key(activity)].activities.append(activity)
+        groups[activity.group_key or "other"].activities.append(activity)
     return [group for group in groups.values() if group.activities]
 
 
-def _group_key(activity: Activity) -> str:
-    if activity.responsible == Responsible.PATIENT:
-        return "patient"
-    if activity.responsible == Responsible.RELATIVE:
-        return "relative"
-    unit = activity.responsible_unit or (
-        activity.responsible_practitioner.unit if activity.responsible_practitioner else None
-    )
-    if unit is None:
-        return "other"
-    return "municipality" if unit.principal.kind == PrincipalKind.MUNICIPALITY else "care"
-
-
-def goal_tree(goals: Iterable[Goal]) -> list[tuple[Goal, list[Goal]]]:
+def goal_tree(goals: Iterable[PlanItem]) -> list[tuple[PlanItem, list[PlanItem]]]:
     """Main goals with their sub-goals, leaving out goals not (yet) part of the plan."""
     shown = [g for g in goals if g.status not in ("declined", "proposed", "removed")]
-    children: dict[int, list[Goal]] = {}
+    children: dict[int, list[PlanItem]] = {}
     for goal in shown:
         if goal.parent_id is not None:
             children.setdefault(goal.parent_id, []).append(goal)
@@ -164,28 +153,3 @@ def principals_of(team: Iterable[CareTeamMember]) -> list[str]:
         if unit is not None:
             names.setdefault(unit.principal.name, None)
     return list(names)
-
-
-@dataclass
-class Contact:
-    member: CareTeamMember
-    coordinates: list[str] = field(default_factory=list)
-
-
-def contacts_of(plans: Iterable[object], today: object) -> list[Contact]:
-    """The people on the patient's active plans, each once; care contacts and coordinators first."""
-    contacts: dict[tuple[str, object], Contact] = {}
-    for plan in plans:
-        for member in plan.current_team(today):  # type: ignore[attr-defined]
-            key = ("p", member.practitioner_id) if member.practitioner_id else ("x", member.id)
-            contact = contacts.setdefault(key, Contact(member))
-            if member.is_coordinator:
-                contact.coordinates.append(plan.title)  # type: ignore[attr-defined]
-    order = [
-        TeamRole.CARE_CONTACT,
-        TeamRole.CONTACT_NURSE,
-        TeamRole.DOCTOR,
-        TeamRole.SIP_ACTOR,
-        TeamRole.EXTERNAL,
-    ]
-    return sorted(contacts.values(), key=lambda c: (not c.coordinates, order.index(c.member.role)))

@@ -47,4 +47,4 @@ class WhatMatters(Base):
     written_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    written_by: Mapped[Person] = relationship(foreign_keys=[written_by_id], lazy="joined")
+    written_by: Mapped[Person] = relationship(foreign_keys=[written_by_id])

@@ -46,7 +46,7 @@ def save_answer(
     session: Session, actor: Actor, patient_id: int, field: str, text: str, now: datetime
 ) -> WhatMatters | None:
     """Save one answer as a new version. Returns the new version, or None when unchanged."""
-    if actor.person is None or not may(session, actor, Action.ANSWER_FOR, patient_id, now):
+    if actor.person_id is None or not may(session, actor, Action.ANSWER_FOR, patient_id, now):
         raise NotAllowed
     if field not in WHAT_MATTERS_FIELDS:
         raise NotAllowed
@@ -60,7 +60,7 @@ def save_answer(
         return None
     if (
         current is not None
-        and current.written_by_id == actor.person.id
+        and current.written_by_id == actor.person_id
         and now - current.created_at < SITTING
     ):
         # The same person still writing (autosave while typing): one version per sitting.
@@ -71,7 +71,7 @@ def save_answer(
     version = WhatMatters(
         patient_id=patient_id,
         version=(current.version + 1) if current else 1,
-        written_by_id=actor.person.id,
+        written_by_id=actor.person_id,
         created_at=now,
         **{name: getattr(current, name) if current else "" for name in WHAT_MATTERS_FIELDS},
     )

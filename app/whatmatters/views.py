@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, request, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
+from sqlalchemy import select
+from werkzeug.wrappers.response import Response
 
-from app.access import subject
-from app.access.actor import Actor, current_actor
-from app.access.policy import Action, may
+from app.access.gate import Target, gate
+from app.access.policy import Action
 from app.accounts.models import Person
-from app.audit.services import record_access
 from app.clock import now
 from app.db import get_session
 from app.extensions import limit_writes
 from app.web.templating import render
 from app.whatmatters import services
+from app.whatmatters.forms import AnswerForm
 from app.whatmatters.models import WHAT_MATTERS_FIELDS
 
 bp = limit_writes(Blueprint("whatmatters", __name__))
@@ -62,89 +62,98 @@ QUESTIONS = {
 ERRORS = {"too_long": _l("Svaret är för långt. Det får vara högst 2 000 tecken.")}
 
 
-def _patient(action: Action) -> tuple[Actor, Person]:
-    actor = current_actor()
-    if actor.person is None:
-        abort(404)
-    db = get_session()
-    patient = db.get(Person, subject.subject_id(actor))
-    if patient is None or not may(db, actor, action, patient.id, now()):
-        abort(404)
-    return actor, patient
+def _patient(target: Target) -> Person:
+    return get_session().scalars(select(Person).where(Person.id == target.patient_id)).one()
 
 
 @bp.get("/viktigt")
-@login_required
-def overview() -> Response:
-    actor, patient = _patient(Action.READ_OVERVIEW)
-    db = get_session()
-    answers = services.latest(db, patient.id)
-    record_access(db, actor, patient.id, "read", "what_matters", None, now())
-    db.commit()
-    own = patient.id == actor.person.id  # type: ignore[union-attr]
+@gate(Action.READ_OVERVIEW, on="subject", shows="what_matters")
+def overview(target: Target) -> Response:
+    patient = _patient(target)
+    answers = services.latest(get_session(), patient.id)
     return render(
         "whatmatters/overview.html",
         answers=answers,
         questions=QUESTIONS,
         fields=WHAT_MATTERS_FIELDS,
         patient=patient,
-        own=own,
-        acting_for=None if own else patient,
-        can_answer=may(db, actor, Action.ANSWER_FOR, patient.id, now()),
+        own=target.own,
+        acting_for=None if target.own else patient,
+        can_answer=target.may(Action.ANSWER_FOR),
     )
 
 
+def _answering(target: Target, step: int) -> Person:
+    """The patient whose answers these are, if the actor may answer for them (else 404)."""
+    if not 0 <= step < len(WHAT_MATTERS_FIELDS) or not target.may(Action.ANSWER_FOR):
+        abort(404)
+    return _patient(target)
+
+
 def _step_page(
-    step: int, text: str | None = None, error: str | None = None, status: int = 200
+    target: Target, step: int, form: AnswerForm | None = None, status: int = 200
 ) -> Response:
-    actor, patient = _patient(Action.ANSWER_FOR)
+    patient = _answering(target, step)
     field = WHAT_MATTERS_FIELDS[step]
     answers = services.latest(get_session(), patient.id)
-    own = patient.id == actor.person.id  # type: ignore[union-attr]
+    error = form.messages().get("answer") if form is not None else None
     response = render(
         "whatmatters/step.html",
         step=step,
         steps=len(WHAT_MATTERS_FIELDS),
         field=field,
         question=QUESTIONS[field],
-        text=text if text is not None else (getattr(answers, field) if answers else ""),
+        text=form.answer.data if form is not None else (getattr(answers, field) if answers else ""),
         error=error,
         patient=patient,
-        own=own,
-        acting_for=None if own else patient,
+        own=target.own,
+        acting_for=None if target.own else patient,
         saved=request.args.get("sparat") == "1",
     )
     response.status_code = status
     return response
 
 
+# A proxy without the answer-for scope reads the answers but never reaches the questions: the
+# gate lets them in as readers and the page refuses them (without sending them to their own).
 @bp.get("/viktigt/<int:step>")
-@login_required
-def step(step: int) -> Response:
-    if not 0 <= step < len(WHAT_MATTERS_FIELDS):
-        abort(404)
-    return _step_page(step)
+@gate(Action.READ_OVERVIEW, on="subject", shows="what_matters")
+def step(step: int, target: Target) -> Response:
+    return _step_page(target, step)
+
+
+def _autosaved(form: AnswerForm, status: int) -> Response:
+    """What the status line under the answer says after saving while typing."""
+    response = render("whatmatters/_saved.html", errors=form.messages(), moment=now())
+    response.status_code = status
+    return response
 
 
 @bp.post("/viktigt/<int:step>")
-@login_required
-def save(step: int) -> Response:
-    if not 0 <= step < len(WHAT_MATTERS_FIELDS):
-        abort(404)
-    actor, patient = _patient(Action.ANSWER_FOR)
-    db = get_session()
-    text = request.form.get("answer", "")
+@gate(Action.READ_OVERVIEW, on="subject")
+def save(step: int, target: Target) -> Response:
+    patient = _answering(target, step)
+    form = AnswerForm()
+    autosave = bool(request.headers.get("HX-Request") and form.autosave.data)
+    if not form.validate():
+        return _autosaved(form, 400) if autosave else _step_page(target, step, form, 400)
     try:
-        services.save_answer(db, actor, patient.id, WHAT_MATTERS_FIELDS[step], text, now())
+        services.save_answer(
+            get_session(),
+            target.actor,
+            patient.id,
+            WHAT_MATTERS_FIELDS[step],
+            form.answer.data or "",
+            now(),
+        )
     except services.NotAllowed:
         abort(404)
     except services.AnswerError as error:
-        db.rollback()
-        return _step_page(step, text, str(ERRORS[error.code]), 400)
-    db.commit()
-    if request.headers.get("HX-Request") and request.form.get("autosave"):
-        return Response(status=204)  # saved while typing: stay on the page
-    if request.form.get("go") == "back" and step > 0:
+        form.fail("answer", ERRORS[error.code])
+        return _autosaved(form, 400) if autosave else _step_page(target, step, form, 400)
+    if autosave:
+        return _autosaved(form, 200)  # saved while typing: stay on the page, and say so
+    if form.go.data == "back" and step > 0:
         return redirect(url_for("whatmatters.step", step=step - 1), code=303)
     if step + 1 < len(WHAT_MATTERS_FIELDS):
         return redirect(url_for("whatmatters.step", step=step + 1), code=303)
