@@ -11,3 +11,9 @@ SCOPE_NAMES = {
     "answer_for": _l("Svara på vad som är viktigt och godkänna planer åt mig"),
     "appointments": _l("Hantera mina tider"),
 }
+
+# Who decided on a god man or förvaltare (DecisionAuthority's values).
+AUTHORITY_NAMES = {
+    "tingsratt": _l("Tingsrätten"),
+    "overformyndare": _l("Överförmyndaren"),
+}

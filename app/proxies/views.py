@@ -4,91 +4,108 @@ register of legal representatives and guardian decisions."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from collections.abc import Sequence
+from datetime import datetime
 
-from flask import Blueprint, Response, abort, current_app, redirect, request, session, url_for
-from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask import Blueprint, abort, current_app, redirect, request, session, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.wrappers.response import Response
 
 from app.access import subject
-from app.access.actor import Actor, current_actor
-from app.access.policy import Action, allowed_proxy_scopes, may
-from app.accounts.models import Person
-from app.audit.services import record_access, record_refusal
-from app.clock import now, zone
+from app.access.actor import current_actor
+from app.access.gate import READS, Target, gate, listing
+from app.access.policy import Action, allowed_proxy_scopes
+from app.access.refusals import refuse
+from app.accounts.models import Person, Practitioner
+from app.audit.services import pending_access
+from app.clock import local_date, now
 from app.db import get_session
 from app.extensions import limit_writes, limiter
 from app.plans.models import CarePlan
 from app.proxies import services
+from app.proxies.forms import (
+    ERRORS,
+    CodeForm,
+    GuardianDecisionForm,
+    InvitationForm,
+    ObjectionForm,
+    ReasonForm,
+    RepresentativeForm,
+    ScopesForm,
+)
 from app.proxies.models import Guardianship, ProxyGrant, ProxyInvitation
-from app.proxies.names import SCOPE_NAMES
-from app.web.converters import number
+from app.proxies.names import AUTHORITY_NAMES, SCOPE_NAMES
 from app.web.templating import render
 
 bp = limit_writes(Blueprint("proxies", __name__))
 NEW_CODE = "new_invitation_code"
 
-ERRORS = {
-    "no_scopes": _l("Välj minst en sak som personen får göra."),
-    "scope_not_allowed": _l("Det valet är inte tillåtet i din region."),
-    "months": _l("Välj hur länge, från 1 månad till 3 år."),
-    "bad_code": _l(
-        "Koden fungerar inte. Den kan vara fel skriven, redan använd eller för gammal. "
-        "Be om en ny kod."
-    ),
-    "personal_number": _l("Skriv ett giltigt personnummer, till exempel 19450823-9821."),
-    "self": _l("Patienten kan inte vara sin egen företrädare."),
-    "kind": _l("Välj god man eller förvaltare."),
-    "decision_reference": _l("Skriv beslutets diarienummer eller referens."),
-    "until": _l("Skriv ett slutdatum som ligger framåt i tiden."),
-    "guardian_until": _l("Datumet måste ligga framåt i tiden och före barnets 16-årsdag."),
-    "too_young": _l("Beslut behövs först när barnet närmar sig 13 år."),
-    "decision": _l("Skriv beslutet och att barnet har samtyckt."),
-    "name": _l("Skriv personens för- och efternamn."),
-}
+
+def _own(target: Target) -> None:
+    """Only the patient manages their proxies: a proxy or guardian acting for them gets 404."""
+    if not target.own:
+        if target.object_id is None:
+            refuse(target.actor)
+        refuse(target.actor, target.patient_id, target.object_type, target.object_id, now())
 
 
-def _date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
+def _shown_again(target: Target, moment: datetime) -> None:
+    """A form sent back with its errors shows the grants again: logged as a read, as the gate
+    logs the GET of the page."""
+    if request.method not in READS:
+        pending_access(target.actor, target.patient_id, "read", "proxy_grants", None, moment)
+
+
+def _grants(patient_id: int) -> Sequence[ProxyGrant]:
+    """Every grant on the patient, current first, with who registered, confirmed and ended a
+    legal representative and the patient's objections (a fixed number of statements)."""
+    return (
+        get_session()
+        .scalars(
+            select(ProxyGrant)
+            .where(ProxyGrant.patient_id == patient_id)
+            .options(
+                joinedload(ProxyGrant.proxy),
+                joinedload(ProxyGrant.registered_by).joinedload(Practitioner.unit),
+                joinedload(ProxyGrant.confirmed_by),
+                joinedload(ProxyGrant.revoked_by),
+                selectinload(ProxyGrant.exclusions),
+                selectinload(ProxyGrant.objections),
+            )
+            .order_by(ProxyGrant.revoked_at.is_not(None), ProxyGrant.valid_until.desc())
+        )
+        .all()
+    )
 
 
 def _own_page(
-    errors: dict[str, str] | None = None, form: dict[str, object] | None = None, status: int = 200
+    target: Target,
+    errors: dict[str, str] | None = None,
+    form: dict[str, object] | None = None,
+    status: int = 200,
 ) -> Response:
-    actor = current_actor()
-    if actor.person is None or subject.subject_id(actor) != actor.person.id:
-        abort(404)  # a proxy never manages someone else's proxies
     db, moment = get_session(), now()
-    patient = actor.person
-    grants = db.scalars(
-        select(ProxyGrant)
-        .where(ProxyGrant.patient_id == patient.id)
-        .options(joinedload(ProxyGrant.proxy), selectinload(ProxyGrant.exclusions))
-        .order_by(ProxyGrant.revoked_at.is_not(None), ProxyGrant.valid_until.desc())
-    ).all()
+    patient_id = target.patient_id
+    grants = _grants(patient_id)
     guardians = db.scalars(
         select(Guardianship)
-        .where(Guardianship.child_id == patient.id)
+        .where(Guardianship.child_id == patient_id)
         .options(joinedload(Guardianship.guardian))
     ).all()
     invitations = db.scalars(
         select(ProxyInvitation).where(
-            ProxyInvitation.patient_id == patient.id,
+            ProxyInvitation.patient_id == patient_id,
             ProxyInvitation.used_at.is_(None),
             ProxyInvitation.cancelled_at.is_(None),
             ProxyInvitation.expires_at > moment,
         )
     ).all()
     plans = db.scalars(
-        select(CarePlan).where(CarePlan.patient_id == patient.id, CarePlan.status != "draft")
+        select(CarePlan).where(CarePlan.patient_id == patient_id, CarePlan.status != "draft")
     ).all()
-    record_access(db, actor, patient.id, "read", "proxy_grants", None, moment)
-    db.commit()
+    _shown_again(target, moment)
     response = render(
         "proxies/own.html",
         grants=grants,
@@ -97,10 +114,16 @@ def _own_page(
         plans=plans,
         now=moment,
         scope_names=SCOPE_NAMES,
+        authority_names=AUTHORITY_NAMES,
         allowed=allowed_proxy_scopes(),
         errors=errors or {},
-        form=form
-        or {"months": services.DEFAULT_MONTHS, "scopes": ["read_plans"], "key": uuid.uuid4().hex},
+        form={
+            "months": services.DEFAULT_MONTHS,
+            "scopes": ["read_plans"],
+            "private": [],
+            "key": uuid.uuid4().hex,
+            **(form or {}),
+        },
         new_code=session.pop(NEW_CODE, None),
     )
     response.status_code = status
@@ -108,165 +131,166 @@ def _own_page(
 
 
 @bp.get("/ombud")
-@login_required
-def own() -> Response:
-    return _own_page()
+@gate(Action.READ_OVERVIEW, on="subject", shows="proxy_grants")
+def own(target: Target) -> Response:
+    _own(target)
+    return _own_page(target)
 
 
 @bp.post("/ombud/bjud-in")
-@login_required
-def invite() -> Response:
-    actor = current_actor()
-    if actor.person is None or subject.subject_id(actor) != actor.person.id:
-        abort(404)
-    db = get_session()
-    form: dict[str, object] = {
-        "scopes": request.form.getlist("scopes"),
-        "months": request.form.get("months", ""),
-        "relation_label": request.form.get("relation_label", ""),
-        "private": request.form.getlist("private"),
-        "key": request.form.get("key", "")[:64],
-    }
-    months = str(form["months"])
-    private = [n for p in form["private"] if (n := number(str(p))) is not None]  # type: ignore[union-attr]
+@gate(Action.READ_OVERVIEW, on="subject")
+def invite(target: Target) -> Response:
+    _own(target)
+    form = InvitationForm()
+    if not form.validate():
+        return _own_page(target, form.messages(), form.shown(), 400)
     try:
         _, code = services.create_invitation(
-            db,
-            actor,
-            form["scopes"],
-            number(months) or 0,  # type: ignore[arg-type]
-            str(form["relation_label"]),
-            private,
+            get_session(),
+            target.actor,
+            form.scopes.data,
+            form.month_count(),
+            form.relation_label.data or "",
+            form.private_plans(),
             now(),
-            str(form["key"]),
+            form.key.data or "",
         )
     except services.NotAllowed:
         abort(404)
     except services.ProxyError as error:
-        db.rollback()
-        return _own_page({error.field: str(ERRORS[error.code])}, form, 400)
-    db.commit()
+        shown, status = form.shown(), 400
+        if error.code == "changed":
+            # The first invitation stays as it was, its code unshown. This page gets a key of
+            # its own, so sending it again makes a new invitation with these choices.
+            shown["key"], status = uuid.uuid4().hex, 409
+        return _own_page(target, {error.field: str(ERRORS[error.code])}, shown, status)
     session[NEW_CODE] = services.format_code(code)
     return redirect(url_for("proxies.own", _anchor="ny-kod"), code=303)
 
 
 @bp.post("/ombud/<int:grant_id>/behorighet")
-@login_required
-def change(grant_id: int) -> Response:
-    db = get_session()
+@gate(Action.READ_OVERVIEW, on="proxy_grant")
+def change(grant_id: int, target: Target) -> Response:
+    _own(target)
+    form = ScopesForm()
     try:
-        services.change_scopes(db, current_actor(), grant_id, request.form.getlist("scopes"), now())
+        services.change_scopes(get_session(), target.actor, grant_id, form.scopes.data, now())
     except services.NotAllowed:
         abort(404)
     except services.ProxyError as error:
-        db.rollback()
-        return _own_page({f"grant-{grant_id}": str(ERRORS[error.code])}, None, 400)
-    db.commit()
+        return _own_page(target, {f"grant-{grant_id}": str(ERRORS[error.code])}, None, 400)
     return redirect(url_for("proxies.own"), code=303)
 
 
 @bp.post("/ombud/<int:grant_id>/aterkalla")
-@login_required
-def revoke(grant_id: int) -> Response:
-    db = get_session()
+@gate(Action.READ_OVERVIEW, on="proxy_grant")
+def revoke(grant_id: int, target: Target) -> Response:
+    _own(target)
     try:
-        services.revoke(db, current_actor(), grant_id, now())
+        services.revoke(get_session(), target.actor, grant_id, now())
     except services.NotAllowed:
         abort(404)
-    db.commit()
     return redirect(url_for("proxies.own"), code=303)
 
 
-@bp.post("/ombud/inbjudan/<int:invitation_id>/avbryt")
-@login_required
-def cancel(invitation_id: int) -> Response:
-    db = get_session()
+@bp.post("/ombud/<int:grant_id>/invandning")
+@gate(Action.READ_OVERVIEW, on="proxy_grant")
+def object_to(grant_id: int, target: Target) -> Response:
+    """The patient objects to a legal representative care registered for them."""
+    _own(target)
+    form = ObjectionForm()
     try:
-        services.cancel_invitation(db, current_actor(), invitation_id, now())
+        services.object_to_representative(
+            get_session(), target.actor, grant_id, form.text.data or "", now()
+        )
     except services.NotAllowed:
         abort(404)
-    db.commit()
+    except services.ProxyError as error:
+        errors = {error.field: str(ERRORS[error.code])}
+        return _own_page(target, errors, {"objection": form.text.data or ""}, 400)
+    return redirect(url_for("proxies.own", _anchor=f"grant-{grant_id}"), code=303)
+
+
+@bp.post("/ombud/inbjudan/<int:invitation_id>/avbryt")
+@gate(Action.READ_OVERVIEW, on="proxy_invitation")
+def cancel(invitation_id: int, target: Target) -> Response:
+    _own(target)
+    try:
+        services.cancel_invitation(get_session(), target.actor, invitation_id, now())
+    except services.NotAllowed:
+        abort(404)
     return redirect(url_for("proxies.own"), code=303)
 
 
 def _code_limit() -> str:
-    return current_app.config["RATELIMIT_INVITATION_CODE"]
+    return str(current_app.config["RATELIMIT_INVITATION_CODE"])
 
 
 def _code_key() -> str:
+    """Tries at invitation codes count per person, not per sign-in (signing in again gives no
+    new tries), and the key holds an id, never the session's token."""
     actor = current_user
-    return f"code:{actor.get_id() if actor.is_authenticated else request.remote_addr}"
+    if actor.is_authenticated and actor.person_id is not None:
+        return f"code:person:{actor.person_id}"
+    if actor.is_authenticated and actor.practitioner_id is not None:
+        return f"code:practitioner:{actor.practitioner_id}"
+    return f"code:address:{request.remote_addr}"
 
 
 @bp.route("/ombud/anvand-kod", methods=["GET", "POST"])
-@login_required
+@listing("person", patient_data=False)
 @limiter.limit(_code_limit, key_func=_code_key, methods=["POST"])
 def use_code() -> Response:
-    actor = current_actor()
-    if actor.person is None:
-        abort(404)
+    """A relative enters the code they were given; whose data it opens is the code's to say."""
+    form = CodeForm()
     if request.method == "GET":
         return render("proxies/use_code.html", errors={}, code="")
-    db, moment = get_session(), now()
-    raw = request.form.get("code", "")[:40]
     try:
-        grant = services.accept_invitation(db, actor, raw, moment)
+        grant = services.accept_invitation(
+            get_session(), current_actor(), form.code.data or "", now()
+        )
+    except services.NotAllowed:
+        abort(404)
     except services.ProxyError as error:
-        db.rollback()
         response = render(
-            "proxies/use_code.html", errors={"code": str(ERRORS[error.code])}, code=raw
+            "proxies/use_code.html",
+            errors={"code": str(ERRORS[error.code])},
+            code=form.code.data or "",
         )
         response.status_code = 400
         return response
-    db.commit()
     subject.choose(grant.patient_id)
     return redirect(url_for("plans.start"), code=303)
 
 
-def _staff_patient(patient_id: int) -> tuple[Person, Actor]:
-    actor, db, moment = current_actor(), get_session(), now()
-    patient = db.get(Person, patient_id)
-    if (
-        patient is None
-        or not actor.is_staff
-        or not may(db, actor, Action.READ_OVERVIEW, patient_id, moment)
-    ):
-        if patient is not None:
-            record_refusal(db, actor, patient_id, "representatives", None, moment)
-            db.commit()
-        abort(404)
-    return patient, actor
-
-
 def _staff_page(
-    patient_id: int,
+    target: Target,
     errors: dict[str, str] | None = None,
     form: dict[str, object] | None = None,
     status: int = 200,
 ) -> Response:
-    patient, actor = _staff_patient(patient_id)
     db, moment = get_session(), now()
-    grants = db.scalars(
-        select(ProxyGrant)
-        .where(ProxyGrant.patient_id == patient_id)
-        .options(joinedload(ProxyGrant.proxy))
-        .order_by(ProxyGrant.valid_until.desc())
-    ).all()
+    patient_id = target.patient_id
+    patient = db.scalars(select(Person).where(Person.id == patient_id)).one()
+    grants = _grants(patient_id)
     guardians = db.scalars(
         select(Guardianship)
         .where(Guardianship.child_id == patient_id)
         .options(joinedload(Guardianship.guardian))
     ).all()
-    record_access(db, actor, patient_id, "read", "proxy_grants", None, moment)
-    db.commit()
+    _shown_again(target, moment)
     response = render(
         "proxies/staff.html",
         patient=patient,
         grants=grants,
         guardians=guardians,
         now=moment,
-        today=moment.astimezone(zone()).date(),
+        today=local_date(moment),
+        latest_until=services.latest_end(local_date(moment)),
+        adult=services.is_adult(patient, local_date(moment)),
+        me=target.actor.practitioner_id,
         scope_names=SCOPE_NAMES,
+        authority_names=AUTHORITY_NAMES,
         errors=errors or {},
         form=form or {},
     )
@@ -274,71 +298,86 @@ def _staff_page(
     return response
 
 
+# Care's register: the work of staff with a care relationship, never a patient's or a proxy's.
 @bp.get("/patient/<int:patient_id>/foretradare")
-@login_required
-def staff_view(patient_id: int) -> Response:
-    return _staff_page(patient_id)
+@gate(Action.EDIT_PLANS, on="patient", shows="proxy_grants")
+def staff_view(patient_id: int, target: Target) -> Response:
+    return _staff_page(target)
 
 
 @bp.post("/patient/<int:patient_id>/foretradare")
-@login_required
-def register_representative(patient_id: int) -> Response:
-    _staff_patient(patient_id)
-    db = get_session()
-    form: dict[str, object] = {
-        name: request.form.get(name, "")
-        for name in (
-            "personal_number",
-            "given_name",
-            "family_name",
-            "kind",
-            "decision_reference",
-            "until",
-        )
-    }
-    form["scopes"] = request.form.getlist("scopes")
+@gate(Action.EDIT_PLANS, on="patient")
+def register_representative(patient_id: int, target: Target) -> Response:
+    form = RepresentativeForm()
+    if not form.validate():
+        return _staff_page(target, form.messages(), form.shown(), 400)
     try:
         services.register_legal_representative(
-            db,
-            current_actor(),
-            patient_id,
-            str(form["personal_number"]),
-            str(form["given_name"]),
-            str(form["family_name"]),
-            str(form["kind"]),
-            str(form["decision_reference"]),
-            form["scopes"],
-            _date(str(form["until"])),
-            now(),
-        )  # type: ignore[arg-type]
+            get_session(), target.actor, patient_id, form.decision(), now()
+        )
     except services.NotAllowed:
         abort(404)
     except services.ProxyError as error:
-        db.rollback()
-        return _staff_page(patient_id, {error.field: str(ERRORS[error.code])}, form, 400)
-    db.commit()
+        return _staff_page(target, {error.field: str(ERRORS[error.code])}, form.shown(), 400)
+    return redirect(url_for("proxies.staff_view", patient_id=patient_id), code=303)
+
+
+@bp.post("/patient/<int:patient_id>/foretradare/<int:grant_id>/bekrafta")
+@gate(Action.EDIT_PLANS, on="proxy_grant")
+def confirm_representative(patient_id: int, grant_id: int, target: Target) -> Response:
+    """A colleague of the one who registered it confirms a legal representative."""
+    if target.patient_id != patient_id:
+        abort(404)
+    try:
+        services.confirm_legal_representative(get_session(), target.actor, grant_id, now())
+    except services.NotAllowed:
+        abort(404)
+    except services.ProxyError as error:
+        return _staff_page(target, {error.field: str(ERRORS[error.code])}, None, 400)
+    return redirect(url_for("proxies.staff_view", patient_id=patient_id), code=303)
+
+
+@bp.post("/patient/<int:patient_id>/foretradare/<int:grant_id>/avsluta")
+@gate(Action.EDIT_PLANS, on="proxy_grant")
+def end_representative(patient_id: int, grant_id: int, target: Target) -> Response:
+    """Any member of the care team ends a legal representative's registration, with a reason."""
+    if target.patient_id != patient_id:
+        abort(404)
+    form = ReasonForm()
+    try:
+        services.end_legal_representative(
+            get_session(), target.actor, grant_id, form.reason.data or "", now()
+        )
+    except services.NotAllowed:
+        abort(404)
+    except services.ProxyError as error:
+        errors = {error.field: str(ERRORS[error.code])}
+        return _staff_page(target, errors, {f"end-{grant_id}": form.reason.data or ""}, 400)
     return redirect(url_for("proxies.staff_view", patient_id=patient_id), code=303)
 
 
 @bp.post("/patient/<int:patient_id>/vardnadshavare/<int:guardianship_id>")
-@login_required
-def guardian_decision(patient_id: int, guardianship_id: int) -> Response:
-    _staff_patient(patient_id)
-    db = get_session()
-    guardianship = db.get(Guardianship, guardianship_id)
-    if guardianship is None or guardianship.child_id != patient_id:
+@gate(Action.EDIT_PLANS, on="guardianship")
+def guardian_decision(patient_id: int, guardianship_id: int, target: Target) -> Response:
+    if target.patient_id != patient_id:
         abort(404)
-    form = {"until": request.form.get("until", ""), "decision": request.form.get("decision", "")}
+    form = GuardianDecisionForm()
+    field = f"g{guardianship_id}"
+    if not form.validate():
+        errors = {f"{field}-{name}": text for name, text in form.messages().items()}
+        return _staff_page(target, errors, form.values(), 400)
     try:
         services.record_guardian_decision(
-            db, current_actor(), guardianship_id, _date(form["until"]), form["decision"], now()
+            get_session(),
+            target.actor,
+            guardianship_id,
+            form.until.data,
+            form.decision.data or "",
+            now(),
         )
     except services.NotAllowed:
         abort(404)
     except services.ProxyError as error:
-        db.rollback()
-        return _staff_page(
-            patient_id, {f"g{guardianship_id}-{error.field}": str(ERRORS[error.code])}, form, 400
-        )
-    db.commit()
+        errors = {f"{field}-{error.field}": str(ERRORS[error.code])}
+        return _staff_page(target, errors, form.values(), 400)
     return redirect(url_for("proxies.staff_view", patient_id=patient_id), code=303)
