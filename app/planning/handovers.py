@@ -13,10 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.access.actor import Actor
-from app.access.policy import local_date
 from app.accounts.models import Practitioner
 from app.audit.services import record_access
-from app.messages.workdays import add_working_days
+from app.clock import local_date
 from app.notifications.services import queue
 from app.planning.services import NotAllowed, PlanningError
 from app.plans.models import (
@@ -32,6 +31,7 @@ from app.plans.models import (
 # A handover not acknowledged within this many working days is flagged to the sender.
 ACKNOWLEDGE_WITHIN_WORKING_DAYS = 2
 CONTACT_ROLES = (TeamRole.CARE_CONTACT, TeamRole.CONTACT_NURSE)
+MAX_NOTE = 2000
 
 ERRORS = {
     "role": _l("Välj vad du lämnar över."),
@@ -97,7 +97,7 @@ def offer(
     if any(h.is_pending and h.role == handover_role for h in plan.handovers):
         raise _fail("receiver", "pending")
     text = note.replace("\r\n", "\n").strip()
-    if len(text) > 2000:
+    if len(text) > MAX_NOTE:
         raise _fail("note", "too_long")
     handover = Handover(
         plan_id=plan.id,
@@ -154,9 +154,11 @@ def pending_for(session: Session, handover_id: int, now: datetime) -> Handover |
     ).first()
 
 
-def acknowledge(session: Session, actor: Actor, handover_id: int, now: datetime) -> Handover:
+def acknowledge(session: Session, actor: Actor, handover_id: int, now: datetime) -> Handover | None:
     """The receiver confirms: the role moves to them today, the sender's row ends yesterday, and
-    an open draft of the plan follows the change."""
+    an open draft of the plan follows the change. None when the sender no longer holds the
+    role: the handover is closed instead (there is nothing to take over). NotAllowed (404)
+    for a handover that is not pending or not offered to the actor."""
     practitioner = actor.practitioner
     handover = pending_for(session, handover_id, now)
     if (
@@ -185,7 +187,7 @@ def acknowledge(session: Session, actor: Actor, handover_id: int, now: datetime)
     if sender is None:  # the sender no longer holds it: nothing to take over
         handover.cancelled_at = now
         session.flush()
-        raise NotAllowed
+        return None
     receiver_row = next((m for m in team if m.practitioner_id == practitioner.id), None)
     replaced: dict[int, CareTeamMember | None] = {}
     position = max((m.position for m in plan.team), default=-1) + 1
@@ -296,11 +298,3 @@ def cancel(session: Session, actor: Actor, handover_id: int, now: datetime) -> H
     session.flush()
     record_access(session, actor, handover.plan.patient_id, "delete", "handover", handover.id, now)
     return handover
-
-
-def is_overdue(handover: Handover, today: date, zone: object) -> bool:
-    """Not acknowledged within two working days of being offered."""
-    offered = handover.created_at.astimezone(zone).date()  # type: ignore[arg-type]
-    return (
-        handover.is_pending and add_working_days(offered, ACKNOWLEDGE_WITHIN_WORKING_DAYS) < today
-    )

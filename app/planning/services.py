@@ -13,9 +13,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.access.actor import Actor
-from app.access.policy import Action, local_date, patient_clause, plan_clause
+from app.access.policy import Action, patient_clause, plan_clause
 from app.accounts.models import Person, Practitioner
 from app.audit.services import record_access
+from app.clock import local_date
 from app.notifications.models import OutboxItem
 from app.notifications.services import queue
 from app.planning import drafts
@@ -79,7 +80,8 @@ def plan_to_edit(session: Session, actor: Actor, plan_id: int, now: datetime) ->
             joinedload(CarePlan.patient),
             joinedload(CarePlan.draft_by),
             selectinload(CarePlan.team).options(
-                joinedload(CareTeamMember.practitioner), joinedload(CareTeamMember.unit)
+                joinedload(CareTeamMember.practitioner).joinedload(Practitioner.unit),
+                joinedload(CareTeamMember.unit),
             ),
             selectinload(CarePlan.goals),
             selectinload(CarePlan.activities),
@@ -151,6 +153,7 @@ def team_candidates(session: Session, actor: Actor, plan: CarePlan) -> list[Prac
         session.scalars(
             select(Practitioner)
             .where((Practitioner.unit_id == practitioner.unit_id) | Practitioner.unit_id.in_(units))
+            .options(joinedload(Practitioner.unit))
             .order_by(Practitioner.family_name, Practitioner.given_name)
             .limit(200)
         )
@@ -227,9 +230,9 @@ def save_draft(
     """Keep care's edits as the plan's draft, if nobody saved the plan since `seen_version`
     (Conflict otherwise; the flush fails with StaleDataError if someone does so meanwhile)."""
     _check_version(plan, seen_version, doc)
-    assert actor.practitioner is not None  # noqa: S101 - plan_to_edit checked is_staff
+    assert actor.practitioner_id is not None  # noqa: S101 - plan_to_edit checked is_staff
     plan.draft = doc
-    plan.draft_by_id = actor.practitioner.id
+    plan.draft_by_id = actor.practitioner_id
     plan.draft_at = now
     if plan.status == PlanStatus.DRAFT:
         plan.title = doc["title"]
@@ -386,23 +389,17 @@ def record_death(
     session: Session,
     actor: Actor,
     patient_id: int,
-    day_text: str,
-    confirmed: bool,
+    day: date,
     now: datetime,
 ) -> int:
     """Whoever in care learns that the patient has died records it (seed 003): every plan of
-    theirs closes, and nothing more is sent to or about them. Returns the plans closed."""
+    theirs closes, and nothing more is sent to or about them. The form has checked that the
+    day is a date and that the fact was checked. Returns the plans closed."""
     patient = patient_for_care(session, actor, patient_id, now)
     if patient.deceased_on is not None:
         raise _fail("day", "already_dead")
-    try:
-        day = date.fromisoformat(day_text.strip())
-    except ValueError:
-        raise _fail("day", "death_date") from None
     if day > local_date(now) or day < patient.birth_date:
         raise _fail("day", "death_date")
-    if not confirmed:
-        raise _fail("confirm", "confirm")
     practitioner = actor.practitioner
     assert practitioner is not None  # noqa: S101 - patient_for_care checked is_staff
     patient.deceased_on = day

@@ -1,20 +1,26 @@
 """The care team's workspace: new plans, the editor, publishing, handovers, closing, recording a
-death, and the work list. Staff only; everyone else gets 404."""
+death, and the work list. Staff only (the gate's EDIT_PLANS; TAKE_OVER for accepting a handover,
+which a receiver who is not yet on the team may do); everyone else gets 404."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers.response import Response
 
-from app.access.actor import Actor, current_actor
-from app.audit.services import record_accesses
-from app.clock import now, zone
+from app.access.actor import current_actor
+from app.access.gate import Target, gate, listing
+from app.access.policy import Action
+from app.accounts.models import Practitioner
+from app.audit.services import pending_list
+from app.care_requests.names import STAFF_KIND_NAMES as REQUEST_KINDS
+from app.clock import now, today_here, zone
 from app.db import get_session
 from app.extensions import limit_writes
 from app.planning import handovers, services
@@ -24,17 +30,21 @@ from app.planning.drafts import (
     TEAM_ROLES,
     compare,
 )
+from app.planning.forms import (
+    CLOSE_CHOICES,
+    CloseForm,
+    DeathForm,
+    DiscardForm,
+    EditorForm,
+    HandoverAnswerForm,
+    HandoverForm,
+    NewPlanForm,
+    PublishForm,
+)
 from app.planning.templates import SECTION_HEADINGS
 from app.planning.worklist import work_list
 from app.plans import presenting
-from app.plans.models import (
-    CarePlan,
-    CloseReason,
-    HandoverRole,
-    PlanKind,
-    PlanStatus,
-    TeamRole,
-)
+from app.plans.models import CarePlan, CloseReason, HandoverRole, PlanKind, PlanStatus, TeamRole
 from app.web.templating import render
 
 bp = limit_writes(Blueprint("planning", __name__))
@@ -46,25 +56,16 @@ HANDOVER_ROLES = {
     HandoverRole.CARE_CONTACT: _l("Fast vårdkontakt"),
     HandoverRole.COORDINATION: _l("Samordningen av planen"),
 }
+EDIT = Action.EDIT_PLANS
 
 
-def _staff() -> Actor:
-    actor = current_actor()
-    if not actor.is_staff:
-        abort(404)
-    return actor
-
-
-def _plan(plan_id: int) -> CarePlan:
+def _plan(target: Target) -> CarePlan:
+    """The plan the gate let the practitioner in to, with everything the pages show."""
+    assert target.plan_id is not None  # noqa: S101 - a care_plan or handover target has one
     try:
-        return services.plan_to_edit(get_session(), _staff(), plan_id, now())
+        return services.plan_to_edit(get_session(), target.actor, target.plan_id, now())
     except services.NotAllowed:
         abort(404)
-
-
-def _seen_version() -> int:
-    value = request.form.get("version", "")
-    return int(value) if value.isdigit() else -1
 
 
 def _page(template: str, status: int = 200, **context: Any) -> Response:
@@ -76,31 +77,34 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
 # --- A new plan ------------------------------------------------------------------------------
 
 
-@bp.get("/patient/<int:patient_id>/ny-plan")
-@login_required
-def new_plan_form(patient_id: int) -> Response:
+def _new_page(target: Target, errors: dict[str, str], status: int = 200) -> Response:
     try:
-        patient = services.patient_for_care(get_session(), _staff(), patient_id, now())
+        patient = services.patient_for_care(get_session(), target.actor, target.patient_id, now())
     except services.NotAllowed:
         abort(404)
-    return _page("planning/new.html", patient=patient, kinds=list(PlanKind), errors={})
+    return _page("planning/new.html", status, patient=patient, kinds=list(PlanKind), errors=errors)
+
+
+@bp.get("/patient/<int:patient_id>/ny-plan")
+@gate(EDIT, on="patient")
+def new_plan_form(patient_id: int, target: Target) -> Response:
+    return _new_page(target, {})
 
 
 @bp.post("/patient/<int:patient_id>/ny-plan")
-@login_required
-def create_plan(patient_id: int) -> Response:
-    db, actor = get_session(), _staff()
+@gate(EDIT, on="patient")
+def create_plan(patient_id: int, target: Target) -> Response:
+    form = NewPlanForm()
+    if not form.validate():
+        return _new_page(target, form.messages(), 400)
     try:
-        plan = services.create_plan(db, actor, patient_id, request.form.get("kind", ""), now())
+        plan = services.create_plan(
+            get_session(), target.actor, target.patient_id, form.kind.data or "", now()
+        )
     except services.NotAllowed:
         abort(404)
     except services.PlanningError as error:
-        db.rollback()
-        patient = services.patient_for_care(db, actor, patient_id, now())
-        return _page(
-            "planning/new.html", 400, patient=patient, kinds=list(PlanKind), errors=error.errors
-        )
-    db.commit()
+        return _new_page(target, error.errors, 400)
     return redirect(url_for("planning.edit", plan_id=plan.id), code=303)
 
 
@@ -117,7 +121,7 @@ def _editor(
 ) -> Response:
     db = get_session()
     actor = current_actor()
-    today = now().astimezone(zone()).date()
+    today = today_here()
     candidates = services.team_candidates(db, actor, plan)
     names = {p.id: p for p in candidates}
     for member in plan.team:
@@ -125,11 +129,8 @@ def _editor(
             names[member.practitioner.id] = member.practitioner
     missing = {m["practitioner_id"] for m in doc["team"]} - set(names)
     if missing:
-        from sqlalchemy import select
-
-        from app.accounts.models import Practitioner
-
-        for person in db.scalars(select(Practitioner).where(Practitioner.id.in_(missing))):
+        found = select(Practitioner).where(Practitioner.id.in_(missing))
+        for person in db.scalars(found.options(joinedload(Practitioner.unit))):
             names[person.id] = person
     people = {pid: person.full_name for pid, person in names.items()}
     return _page(
@@ -164,56 +165,52 @@ def _editor(
 
 
 @bp.get("/plan/<int:plan_id>/redigera")
-@login_required
-def edit(plan_id: int) -> Response:
-    plan = _plan(plan_id)
-    today = now().astimezone(zone()).date()
-    return _editor(plan, services.working_doc(plan, today), {})
+@gate(EDIT, on="care_plan")
+def edit(plan_id: int, target: Target) -> Response:
+    plan = _plan(target)
+    return _editor(plan, services.working_doc(plan, today_here()), {})
 
 
 @bp.post("/plan/<int:plan_id>/redigera")
-@login_required
-def save(plan_id: int) -> Response:
-    db, actor, moment = get_session(), _staff(), now()
-    plan = _plan(plan_id)
-    today = moment.astimezone(zone()).date()
-    doc, errors = services.read_form(db, plan, request.form, today)
+@gate(EDIT, on="care_plan")
+def save(plan_id: int, target: Target) -> Response:
+    db, moment = get_session(), now()
+    plan = _plan(target)
+    form = EditorForm()
+    doc, errors = form.document(db, plan, today_here())
     if errors:
-        return _editor(plan, doc, errors, 400, version=_seen_version())
+        return _editor(plan, doc, errors, 400, version=form.seen_version())
     try:
-        services.save_draft(db, actor, plan, doc, _seen_version(), moment)
-        db.commit()
+        with db.begin_nested():
+            services.save_draft(db, target.actor, plan, doc, form.seen_version(), moment)
     except (services.Conflict, StaleDataError):
-        return _conflict(plan_id, doc)
-    if request.form.get("next") == "publish":
+        return _conflict(target, doc)
+    if form.goes_to_publish:
         return redirect(url_for("planning.publish_form", plan_id=plan.id), code=303)
     return redirect(url_for("planning.edit", plan_id=plan.id, sparat=1), code=303)
 
 
-def _conflict(plan_id: int, mine: dict[str, Any]) -> Response:
+def _conflict(target: Target, mine: dict[str, Any]) -> Response:
     """Someone saved first: show what they saved beside what this person wrote, and keep this
-    person's input in the form, now based on the newest version."""
-    db = get_session()
-    db.rollback()
-    plan = _plan(plan_id)
-    today = now().astimezone(zone()).date()
-    theirs = services.working_doc(plan, today)
+    person's input in the form, now based on the newest version (409: nothing is kept)."""
+    get_session().expire_all()
+    plan = _plan(target)
+    theirs = services.working_doc(plan, today_here())
     return _editor(plan, mine, {}, 409, conflict=theirs)
 
 
 @bp.post("/plan/<int:plan_id>/utkast/kasta")
-@login_required
-def discard(plan_id: int) -> Response:
-    db, actor = get_session(), _staff()
-    plan = _plan(plan_id)
+@gate(EDIT, on="care_plan")
+def discard(plan_id: int, target: Target) -> Response:
+    db = get_session()
+    plan = _plan(target)
+    form = DiscardForm()
     try:
-        gone = services.discard_draft(db, actor, plan, _seen_version(), now())
-        db.commit()
+        with db.begin_nested():
+            gone = services.discard_draft(db, target.actor, plan, form.seen_version(), now())
     except (services.Conflict, StaleDataError):
-        db.rollback()
-        return _conflict(plan_id, services.working_doc(plan, now().astimezone(zone()).date()))
+        return _conflict(target, services.working_doc(plan, today_here()))
     except services.PlanningError:
-        db.rollback()
         gone = False
     if gone:
         return redirect(url_for("plans.start"), code=303)
@@ -223,9 +220,10 @@ def discard(plan_id: int) -> Response:
 # --- Publishing ------------------------------------------------------------------------------
 
 
-def _publish_page(plan: CarePlan, form: dict[str, str], errors: dict[str, str], status: int = 200):
-    today = now().astimezone(zone()).date()
-    lines = services.changes(get_session(), plan, today)
+def _publish_page(
+    plan: CarePlan, form: dict[str, Any], errors: dict[str, str], status: int = 200
+) -> Response:
+    lines = services.changes(get_session(), plan, today_here())
     return _page(
         "planning/publish.html",
         status,
@@ -238,48 +236,56 @@ def _publish_page(plan: CarePlan, form: dict[str, str], errors: dict[str, str], 
 
 
 @bp.get("/plan/<int:plan_id>/publicera")
-@login_required
-def publish_form(plan_id: int) -> Response:
-    plan = _plan(plan_id)
-    today = now().astimezone(zone()).date()
-    summary = "\n".join(services.changes(get_session(), plan, today))
+@gate(EDIT, on="care_plan")
+def publish_form(plan_id: int, target: Target) -> Response:
+    plan = _plan(target)
+    summary = "\n".join(services.changes(get_session(), plan, today_here()))
     return _publish_page(plan, {"summary": summary}, {})
 
 
 @bp.post("/plan/<int:plan_id>/publicera")
-@login_required
-def publish(plan_id: int) -> Response:
-    db, actor = get_session(), _staff()
-    plan = _plan(plan_id)
-    form = {"summary": request.form.get("summary", ""), "followed_up": request.form.get("uppf", "")}
+@gate(EDIT, on="care_plan")
+def publish(plan_id: int, target: Target) -> Response:
+    db = get_session()
+    plan = _plan(target)
+    form = PublishForm()
+    if not form.validate():
+        return _publish_page(plan, form.values(), form.messages(), 400)
     try:
-        services.publish(
-            db, actor, plan, _seen_version(), form["summary"], bool(form["followed_up"]), now()
-        )
-        db.commit()
+        with db.begin_nested():
+            services.publish(
+                db,
+                target.actor,
+                plan,
+                form.seen_version(),
+                form.summary.data or "",
+                bool(form.uppf.data),
+                now(),
+            )
     except services.PlanningError as error:
-        db.rollback()
-        return _publish_page(_plan(plan_id), form, error.errors, 400)
+        return _publish_page(plan, form.values(), error.errors, 400)
     except (services.Conflict, StaleDataError):
-        db.rollback()
+        db.expire_all()
         errors = {"version": str(CONFLICT_ON_PUBLISH)}
-        return _publish_page(_plan(plan_id), form, errors, 409)
+        return _publish_page(_plan(target), form.values(), errors, 409)
     return redirect(url_for("plans.plan", plan_id=plan_id, publicerad=1), code=303)
 
 
 # --- Handovers -------------------------------------------------------------------------------
 
 
-def _handover_page(plan: CarePlan, form: dict[str, str], errors: dict[str, str], status: int = 200):
-    today = now().astimezone(zone()).date()
+def _handover_page(
+    plan: CarePlan, form: dict[str, Any], errors: dict[str, str], status: int = 200
+) -> Response:
+    today = today_here()
     actor = current_actor()
-    assert actor.practitioner is not None  # noqa: S101 - _staff() checked
+    assert actor.practitioner_id is not None  # noqa: S101 - the gate let only staff in
     return _page(
         "planning/handover.html",
         status,
         plan=plan,
         patient=plan.patient,
-        roles=handovers.held_roles(plan, actor.practitioner.id, today),
+        roles=handovers.held_roles(plan, actor.practitioner_id, today),
         team=plan.current_team(today),
         form=form,
         errors=errors,
@@ -288,65 +294,71 @@ def _handover_page(plan: CarePlan, form: dict[str, str], errors: dict[str, str],
 
 
 @bp.get("/plan/<int:plan_id>/overlamning")
-@login_required
-def handover_form(plan_id: int) -> Response:
-    plan = _plan(plan_id)
+@gate(EDIT, on="care_plan")
+def handover_form(plan_id: int, target: Target) -> Response:
+    plan = _plan(target)
     if plan.status != PlanStatus.ACTIVE:
         abort(404)
     return _handover_page(plan, {}, {})
 
 
 @bp.post("/plan/<int:plan_id>/overlamning")
-@login_required
-def offer_handover(plan_id: int) -> Response:
-    db, actor = get_session(), _staff()
-    plan = _plan(plan_id)
-    form = {name: request.form.get(name, "") for name in ("role", "receiver", "hsa", "note")}
-    receiver = form["hsa"].strip() if form["receiver"] == "hsa" else form["receiver"]
+@gate(EDIT, on="care_plan")
+def offer_handover(plan_id: int, target: Target) -> Response:
+    plan = _plan(target)
+    form = HandoverForm()
+    if plan.status != PlanStatus.ACTIVE:
+        abort(404)
+    if not form.validate():
+        return _handover_page(plan, form.values(), form.messages(), 400)
     try:
-        handovers.offer(db, actor, plan, form["role"], receiver, form["note"], now())
+        handovers.offer(
+            get_session(),
+            target.actor,
+            plan,
+            form.role.data or "",
+            form.receiver_id(),
+            form.note.data or "",
+            now(),
+        )
     except services.NotAllowed:
         abort(404)
     except services.PlanningError as error:
-        db.rollback()
-        return _handover_page(_plan(plan_id), form, error.errors, 400)
-    db.commit()
+        return _handover_page(plan, form.values(), error.errors, 400)
     return redirect(url_for("plans.plan", plan_id=plan_id, _anchor="team-heading"), code=303)
 
 
 @bp.post("/overlamning/<int:handover_id>/bekrafta")
-@login_required
-def acknowledge(handover_id: int) -> Response:
-    db = get_session()
+@gate(Action.TAKE_OVER, on="handover")
+def acknowledge(handover_id: int, target: Target) -> Response:
+    HandoverAnswerForm()
     try:
-        handover = handovers.acknowledge(db, _staff(), handover_id, now())
+        handover = handovers.acknowledge(get_session(), target.actor, handover_id, now())
     except services.NotAllowed:
-        db.commit()  # a handover whose sender no longer holds the role is closed
         abort(404)
-    db.commit()
+    if handover is None:  # the sender no longer held the role: it is closed, nothing to take
+        return redirect(url_for("planning.worklist"), code=303)
     return redirect(url_for("plans.plan", plan_id=handover.plan_id), code=303)
 
 
 @bp.post("/overlamning/<int:handover_id>/aterkalla")
-@login_required
-def cancel_handover(handover_id: int) -> Response:
-    db = get_session()
+@gate(EDIT, on="handover")
+def cancel_handover(handover_id: int, target: Target) -> Response:
+    HandoverAnswerForm()
     try:
-        handover = handovers.cancel(db, _staff(), handover_id, now())
+        handover = handovers.cancel(get_session(), target.actor, handover_id, now())
     except services.NotAllowed:
         abort(404)
-    db.commit()
     return redirect(url_for("plans.plan", plan_id=handover.plan_id), code=303)
 
 
 # --- Closing a plan, recording a death ------------------------------------------------------
 
-CLOSE_CHOICES = (CloseReason.GOALS_MET, CloseReason.NO_LONGER_NEEDED, CloseReason.CONSENT_WITHDRAWN)
 
-
-def _close_page(plan: CarePlan, form: dict[str, str], errors: dict[str, str], status: int = 200):
-    today = now().astimezone(zone()).date()
-    coordinator = plan.coordinator(today)
+def _close_page(
+    plan: CarePlan, form: dict[str, Any], errors: dict[str, str], status: int = 200
+) -> Response:
+    coordinator = plan.coordinator(today_here())
     actor = current_actor()
     return _page(
         "planning/close.html",
@@ -359,7 +371,7 @@ def _close_page(plan: CarePlan, form: dict[str, str], errors: dict[str, str], st
         is_coordinator=bool(
             coordinator
             and actor.practitioner
-            and coordinator.practitioner_id == actor.practitioner.id
+            and coordinator.practitioner_id == actor.practitioner_id
         ),
         coordinator=coordinator,
         form=form,
@@ -368,58 +380,62 @@ def _close_page(plan: CarePlan, form: dict[str, str], errors: dict[str, str], st
 
 
 @bp.get("/plan/<int:plan_id>/avsluta")
-@login_required
-def close_form(plan_id: int) -> Response:
-    plan = _plan(plan_id)
-    return _close_page(plan, {}, {})
+@gate(EDIT, on="care_plan")
+def close_form(plan_id: int, target: Target) -> Response:
+    return _close_page(_plan(target), {}, {})
 
 
 @bp.post("/plan/<int:plan_id>/avsluta")
-@login_required
-def close(plan_id: int) -> Response:
-    db, actor = get_session(), _staff()
-    plan = _plan(plan_id)
-    form = {"reason": request.form.get("reason", "")}
+@gate(EDIT, on="care_plan")
+def close(plan_id: int, target: Target) -> Response:
+    db = get_session()
+    plan = _plan(target)
+    form = CloseForm()
+    if not form.validate():
+        return _close_page(plan, form.values(), form.messages(), 400)
     try:
-        services.close_plan(db, actor, plan, form["reason"], _seen_version(), now())
-        db.commit()
+        with db.begin_nested():
+            services.close_plan(
+                db, target.actor, plan, form.reason.data or "", form.seen_version(), now()
+            )
     except services.PlanningError as error:
-        db.rollback()
-        return _close_page(_plan(plan_id), form, error.errors, 400)
+        return _close_page(plan, form.values(), error.errors, 400)
     except (services.Conflict, StaleDataError):
-        db.rollback()
-        return _close_page(_plan(plan_id), form, {"reason": str(CONFLICT_ON_PUBLISH)}, 409)
+        db.expire_all()
+        errors = {"reason": str(CONFLICT_ON_PUBLISH)}
+        return _close_page(_plan(target), form.values(), errors, 409)
     return redirect(url_for("plans.start"), code=303)
 
 
-def _death_page(patient: Any, form: dict[str, str], errors: dict[str, str], status: int = 200):
+def _death_page(
+    target: Target, form: dict[str, Any], errors: dict[str, str], status: int = 200
+) -> Response:
+    try:
+        patient = services.patient_for_care(get_session(), target.actor, target.patient_id, now())
+    except services.NotAllowed:
+        abort(404)
     return _page("planning/death.html", status, patient=patient, form=form, errors=errors)
 
 
 @bp.get("/patient/<int:patient_id>/dodsfall")
-@login_required
-def death_form(patient_id: int) -> Response:
-    try:
-        patient = services.patient_for_care(get_session(), _staff(), patient_id, now())
-    except services.NotAllowed:
-        abort(404)
-    return _death_page(patient, {}, {})
+@gate(EDIT, on="patient")
+def death_form(patient_id: int, target: Target) -> Response:
+    return _death_page(target, {}, {})
 
 
 @bp.post("/patient/<int:patient_id>/dodsfall")
-@login_required
-def record_death(patient_id: int) -> Response:
-    db, actor = get_session(), _staff()
-    form = {"day": request.form.get("day", ""), "confirm": request.form.get("confirm", "")}
+@gate(EDIT, on="patient")
+def record_death(patient_id: int, target: Target) -> Response:
+    form = DeathForm()
+    if not form.validate():
+        return _death_page(target, form.values(), form.messages(), 400)
+    assert form.day.data is not None  # noqa: S101 - validated
     try:
-        services.record_death(db, actor, patient_id, form["day"], bool(form["confirm"]), now())
+        services.record_death(get_session(), target.actor, target.patient_id, form.day.data, now())
     except services.NotAllowed:
         abort(404)
     except services.PlanningError as error:
-        db.rollback()
-        patient = services.patient_for_care(db, actor, patient_id, now())
-        return _death_page(patient, form, error.errors, 400)
-    db.commit()
+        return _death_page(target, form.values(), error.errors, 400)
     return redirect(url_for("plans.start"), code=303)
 
 
@@ -427,23 +443,9 @@ def record_death(patient_id: int) -> Response:
 
 
 @bp.get("/arbetslista")
-@login_required
+@listing("staff")
 def worklist() -> Response:
-    actor = _staff()
-    db, moment = get_session(), now()
-    items = work_list(db, actor, moment)
-    today = moment.astimezone(zone()).date()
-    patients = {
-        plan.patient_id
-        for plan in items.follow_up + items.sip_overdue + items.no_contact + items.drafts
-    } | {plan.patient_id for plan, _answer in items.unanswered}
-    patients |= {handover.plan.patient_id for handover in items.to_acknowledge + items.sent}
-    record_accesses(db, actor, sorted(patients), "read", "work_list", moment)
-    db.commit()
-    return _page(
-        "planning/worklist.html",
-        items=items,
-        today=today,
-        overdue=lambda h: handovers.is_overdue(h, today, zone()),
-        role_names=HANDOVER_ROLES,
-    )
+    actor, moment = current_actor(), now()
+    items = work_list(get_session(), actor, moment, zone(), HANDOVER_ROLES)
+    pending_list(actor, items.patient_ids(), "work_list", moment)
+    return _page("planning/worklist.html", items=items, request_kinds=REQUEST_KINDS)

@@ -1,34 +1,108 @@
 """The follow-up duty: what a practitioner must see to (seed 000: "All vårdpersonal ska bevaka
-och kontinuerligt uppdatera innehållet"; seed 003: a SIP is followed up at least yearly)."""
+och kontinuerligt uppdatera innehållet"; seed 003: a SIP is followed up at least yearly).
+
+Patients' requests to the practitioner's unit (a care plan, a SIP, another fast vårdkontakt)
+wait here until someone at the unit answers them.
+
+A read model: three statements built once at import, scoped by the access policy's care
+relationship over bind parameters, each section limited; rows become small frozen records with
+everything the page prints already worded. The number of statements does not grow with the
+number of plans."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
-from sqlalchemy.orm import Session, joinedload
+from flask_babel import gettext
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session, aliased
 
 from app.access.actor import Actor
-from app.access.policy import Action, local_date, plan_clause
+from app.access.context import staff_plan_rule
+from app.accounts.models import Person, Practitioner
 from app.agreements.models import Agreement, AgreementAnswer
+from app.care_requests.models import CareRequest, RequestKind, RequestStatus
+from app.clock import local_date
+from app.messages.workdays import add_working_days
+from app.planning.handovers import ACKNOWLEDGE_WITHIN_WORKING_DAYS
 from app.plans.models import CarePlan, CareTeamMember, Handover, PlanKind, PlanStatus, TeamRole
+from app.web.templating import local_day, local_time
 
 FOLLOW_UP_SOON = timedelta(days=14)
 SIP_YEAR = timedelta(days=365)
 LIMIT = 100
 
+FOLLOW_UP, SIP_OVERDUE, NO_CONTACT, UNANSWERED, DRAFTS = range(5)
 
-@dataclass
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One plan on the list: whose, which, and the line that says why it is there."""
+
+    plan_id: int
+    patient_id: int
+    patient_name: str
+    title: str
+    meta: str
+    overdue: bool
+    due: bool
+
+
+@dataclass(frozen=True)
+class HandoverItem:
+    """A handover waiting for acknowledgement, offered to or by the practitioner."""
+
+    handover_id: int
+    plan_id: int
+    patient_id: int
+    patient_name: str
+    title: str
+    incoming: bool
+    role: str
+    from_name: str
+    to_name: str
+    offered_on: str
+    note: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class RequestItem:
+    """A patient's open request to the unit: who, what, since when, due by."""
+
+    request_id: int
+    patient_id: int
+    patient_name: str
+    kind: RequestKind
+    since: str
+    due: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
 class WorkList:
-    follow_up: list[CarePlan] = field(default_factory=list)
-    sip_overdue: list[CarePlan] = field(default_factory=list)
-    no_contact: list[CarePlan] = field(default_factory=list)
-    unanswered: list[tuple[CarePlan, Agreement | None]] = field(default_factory=list)
-    drafts: list[CarePlan] = field(default_factory=list)
-    to_acknowledge: list[Handover] = field(default_factory=list)
-    sent: list[Handover] = field(default_factory=list)
+    follow_up: tuple[PlanItem, ...] = ()
+    sip_overdue: tuple[PlanItem, ...] = ()
+    no_contact: tuple[PlanItem, ...] = ()
+    unanswered: tuple[PlanItem, ...] = ()
+    drafts: tuple[PlanItem, ...] = ()
+    to_acknowledge: tuple[HandoverItem, ...] = ()
+    sent: tuple[HandoverItem, ...] = ()
+    requests: tuple[RequestItem, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -41,64 +115,63 @@ class WorkList:
                 self.drafts,
                 self.to_acknowledge,
                 self.sent,
+                self.requests,
             )
         )
 
-
-def _current(today: date) -> ColumnElement[bool]:
-    return and_(
-        CareTeamMember.plan_id == CarePlan.id,
-        CareTeamMember.valid_from <= today,
-        or_(CareTeamMember.valid_until.is_(None), CareTeamMember.valid_until >= today),
-    )
-
-
-def work_list(session: Session, actor: Actor, now: datetime) -> WorkList:
-    """Everything on the practitioner's work list, scoped by the access policy. A fixed number
-    of statements, each limited."""
-    practitioner = actor.practitioner
-    assert practitioner is not None  # noqa: S101 - staff only
-    today = local_date(now)
-    mine = plan_clause(actor, Action.EDIT_PLANS, now)
-    active = and_(mine, CarePlan.status == PlanStatus.ACTIVE)
-
-    def plans(*conditions: ColumnElement[bool], order: Any = CarePlan.id) -> list[CarePlan]:
-        return list(
-            session.scalars(
-                select(CarePlan)
-                .where(active, *conditions)
-                .options(joinedload(CarePlan.patient))
-                .order_by(order, CarePlan.id)
-                .limit(LIMIT)
-            )
+    def patient_ids(self) -> list[int]:
+        """Every patient the page shows (each is logged as read)."""
+        plans = self.follow_up + self.sip_overdue + self.no_contact + self.unanswered + self.drafts
+        handovers = self.to_acknowledge + self.sent
+        asked = {item.patient_id for item in self.requests}
+        return sorted(
+            {item.patient_id for item in plans} | {h.patient_id for h in handovers} | asked
         )
 
-    result = WorkList()
-    result.follow_up = plans(
-        CarePlan.follow_up_on.is_not(None),
-        CarePlan.follow_up_on <= today + FOLLOW_UP_SOON,
-        order=CarePlan.follow_up_on,
-    )
-    year_ago = today - SIP_YEAR
-    result.sip_overdue = plans(
-        CarePlan.kind == PlanKind.SIP,
-        or_(
-            CarePlan.last_followed_up_on < year_ago,
-            and_(
-                CarePlan.last_followed_up_on.is_(None),
-                CarePlan.created_at < datetime.combine(year_ago, time(), UTC),
-            ),
-        ),
-        order=CarePlan.created_at,
-    )
-    contact = exists().where(
-        _current(today),
-        CareTeamMember.practitioner_id.is_not(None),
-        CareTeamMember.role.in_([TeamRole.CARE_CONTACT, TeamRole.CONTACT_NURSE]),
-    )
-    result.no_contact = plans(~contact, order=CarePlan.patient_id)
-    rows = session.execute(
-        select(CarePlan, Agreement)
+
+# --- The statements ----------------------------------------------------------------------
+
+_TODAY: BindParameter[Any] = bindparam("today")
+_SOON: BindParameter[Any] = bindparam("soon")
+_YEAR_AGO: BindParameter[Any] = bindparam("year_ago")
+_YEAR_AGO_AT: BindParameter[Any] = bindparam("year_ago_at")
+_PRACTITIONER: BindParameter[Any] = bindparam("practitioner_id")
+
+_drafter = aliased(Practitioner)
+_current_contact = exists().where(
+    CareTeamMember.plan_id == CarePlan.id,
+    CareTeamMember.valid_from <= _TODAY,
+    or_(CareTeamMember.valid_until.is_(None), CareTeamMember.valid_until >= _TODAY),
+    CareTeamMember.practitioner_id.is_not(None),
+    CareTeamMember.role.in_([TeamRole.CARE_CONTACT, TeamRole.CONTACT_NURSE]),
+)
+
+
+def _section(
+    section: int, order: Any, *conditions: ColumnElement[bool], draft: bool = False
+) -> Select[Any]:
+    """One section's plans (at most LIMIT), in the columns every section shares."""
+    title = CarePlan.draft["title"].as_string() if draft else CarePlan.title
+    inner = (
+        select(
+            literal(section).label("section"),
+            func.row_number().over(order_by=(order, CarePlan.id)).label("rank"),
+            CarePlan.id.label("plan_id"),
+            CarePlan.patient_id,
+            Person.given_name,
+            Person.family_name,
+            title.label("title"),
+            CarePlan.follow_up_on,
+            CarePlan.last_followed_up_on,
+            CarePlan.created_at,
+            CarePlan.published_version,
+            Agreement.answer,
+            _drafter.given_name.label("drafter_given"),
+            _drafter.family_name.label("drafter_family"),
+            CarePlan.draft_at,
+        )
+        .select_from(CarePlan)
+        .join(Person, Person.id == CarePlan.patient_id)
         .outerjoin(
             Agreement,
             and_(
@@ -106,43 +179,229 @@ def work_list(session: Session, actor: Actor, now: datetime) -> WorkList:
                 Agreement.plan_version == CarePlan.published_version,
             ),
         )
-        .where(
-            active,
-            CarePlan.published_version > 0,
-            or_(Agreement.id.is_(None), Agreement.answer == AgreementAnswer.QUESTIONS),
-        )
-        .options(joinedload(CarePlan.patient))
-        .order_by(CarePlan.updated_at, CarePlan.id)
+        .outerjoin(_drafter, _drafter.id == CarePlan.draft_by_id)
+        .where(staff_plan_rule(), *conditions)
+        .order_by(order, CarePlan.id)
         .limit(LIMIT)
-    ).all()
-    result.unanswered = [(plan, agreement) for plan, agreement in rows]
-    result.drafts = list(
-        session.scalars(
-            select(CarePlan)
-            .where(
-                mine,
-                CarePlan.status != PlanStatus.CLOSED,
-                CarePlan.draft.is_not(None),
-            )
-            .options(joinedload(CarePlan.patient), joinedload(CarePlan.draft_by))
-            .order_by(CarePlan.draft_at, CarePlan.id)
-            .limit(LIMIT)
-        )
+        .subquery()
     )
-    handovers = session.scalars(
-        select(Handover)
-        .where(
-            or_(
-                Handover.to_practitioner_id == practitioner.id,
-                Handover.from_practitioner_id == practitioner.id,
+    return select(inner)
+
+
+_active = CarePlan.status == PlanStatus.ACTIVE
+_sections = [
+    _section(
+        FOLLOW_UP,
+        CarePlan.follow_up_on,
+        _active,
+        CarePlan.follow_up_on.is_not(None),
+        CarePlan.follow_up_on <= _SOON,
+    ),
+    _section(
+        SIP_OVERDUE,
+        CarePlan.created_at,
+        _active,
+        CarePlan.kind == PlanKind.SIP,
+        or_(
+            CarePlan.last_followed_up_on < _YEAR_AGO,
+            and_(CarePlan.last_followed_up_on.is_(None), CarePlan.created_at < _YEAR_AGO_AT),
+        ),
+    ),
+    _section(NO_CONTACT, CarePlan.patient_id, _active, ~_current_contact),
+    _section(
+        UNANSWERED,
+        CarePlan.updated_at,
+        _active,
+        CarePlan.published_version > 0,
+        or_(Agreement.id.is_(None), Agreement.answer == AgreementAnswer.QUESTIONS),
+    ),
+    _section(DRAFTS, CarePlan.draft_at, CarePlan.draft.is_not(None), draft=True),
+]
+_all = _sections[0].union_all(*_sections[1:]).subquery()
+PLANS = select(_all).order_by(_all.c.section, _all.c.rank)
+
+_sender = aliased(Practitioner)
+_receiver = aliased(Practitioner)
+HANDOVERS = (
+    select(
+        Handover.id,
+        Handover.plan_id,
+        Handover.role,
+        Handover.note,
+        Handover.created_at,
+        Handover.to_practitioner_id,
+        CarePlan.patient_id,
+        CarePlan.title,
+        Person.given_name,
+        Person.family_name,
+        _sender.given_name.label("from_given"),
+        _sender.family_name.label("from_family"),
+        _receiver.given_name.label("to_given"),
+        _receiver.family_name.label("to_family"),
+    )
+    .join(CarePlan, CarePlan.id == Handover.plan_id)
+    .join(Person, Person.id == CarePlan.patient_id)
+    .join(_sender, _sender.id == Handover.from_practitioner_id)
+    .join(_receiver, _receiver.id == Handover.to_practitioner_id)
+    .where(
+        or_(
+            Handover.to_practitioner_id == _PRACTITIONER,
+            Handover.from_practitioner_id == _PRACTITIONER,
+        ),
+        Handover.acknowledged_at.is_(None),
+        Handover.cancelled_at.is_(None),
+    )
+    .order_by(Handover.created_at, Handover.id)
+    .limit(LIMIT)
+)
+
+
+# Open requests to the practitioner's unit, the soonest due first: anyone at the unit answers.
+REQUESTS = (
+    select(
+        CareRequest.id,
+        CareRequest.patient_id,
+        CareRequest.kind,
+        CareRequest.created_at,
+        CareRequest.due_on,
+        Person.given_name,
+        Person.family_name,
+    )
+    .join(Person, Person.id == CareRequest.patient_id)
+    .where(
+        CareRequest.unit_id == bindparam("unit_id"),
+        CareRequest.status == RequestStatus.OPEN,
+    )
+    .order_by(CareRequest.due_on, CareRequest.created_at, CareRequest.id)
+    .limit(LIMIT)
+)
+
+
+# --- Rows into records -------------------------------------------------------------------
+
+
+def _plan_item(row: Any, today: date) -> PlanItem:
+    overdue = due = False
+    meta = ""
+    if row.section == FOLLOW_UP:
+        overdue = row.follow_up_on < today
+        due = not overdue
+        if overdue:
+            meta = gettext(
+                "Skulle ha följts upp senast %(date)s", date=local_day(row.follow_up_on, "long")
+            )
+        else:
+            meta = gettext("Följs upp senast %(date)s", date=local_day(row.follow_up_on, "long"))
+    elif row.section == SIP_OVERDUE:
+        overdue = True
+        if row.last_followed_up_on:
+            meta = gettext(
+                "Senast uppföljd %(date)s", date=local_day(row.last_followed_up_on, "long")
+            )
+        else:
+            meta = gettext(
+                "Aldrig uppföljd. Upprättad %(date)s", date=local_day(row.created_at, "long")
+            )
+    elif row.section == NO_CONTACT:
+        overdue = True
+    elif row.section == UNANSWERED:
+        if row.answer == AgreementAnswer.QUESTIONS:
+            meta = gettext("Har frågor om version %(num)d", num=row.published_version)
+        else:
+            meta = gettext("Har inte svarat på version %(num)d", num=row.published_version)
+    elif row.section == DRAFTS and row.drafter_given is not None and row.draft_at is not None:
+        meta = gettext(
+            "Sparat av %(name)s, %(when)s.",
+            name=f"{row.drafter_given} {row.drafter_family}",
+            when=gettext(
+                "%(day)s kl. %(time)s",
+                day=local_day(row.draft_at, "EEEE d MMMM"),
+                time=_clock(row.draft_at),
             ),
-            Handover.acknowledged_at.is_(None),
-            Handover.cancelled_at.is_(None),
         )
-        .options(joinedload(Handover.plan).joinedload(CarePlan.patient))
-        .order_by(Handover.created_at)
-        .limit(LIMIT)
-    ).all()
-    result.to_acknowledge = [h for h in handovers if h.to_practitioner_id == practitioner.id]
-    result.sent = [h for h in handovers if h.from_practitioner_id == practitioner.id]
-    return result
+    return PlanItem(
+        plan_id=row.plan_id,
+        patient_id=row.patient_id,
+        patient_name=f"{row.given_name} {row.family_name}",
+        title=row.title or "",
+        meta=meta,
+        overdue=overdue,
+        due=due,
+    )
+
+
+def _clock(moment: datetime) -> str:
+    return local_time(moment)
+
+
+def _handover_item(
+    row: Any, practitioner_id: int, today: date, zone: ZoneInfo, roles: dict[Any, Any]
+) -> HandoverItem:
+    offered = row.created_at.astimezone(zone).date()
+    return HandoverItem(
+        handover_id=row.id,
+        plan_id=row.plan_id,
+        patient_id=row.patient_id,
+        patient_name=f"{row.given_name} {row.family_name}",
+        title=row.title,
+        incoming=row.to_practitioner_id == practitioner_id,
+        role=str(roles[row.role]),
+        from_name=f"{row.from_given} {row.from_family}",
+        to_name=f"{row.to_given} {row.to_family}",
+        offered_on=local_day(row.created_at, "long"),
+        note=row.note or "",
+        overdue=add_working_days(offered, ACKNOWLEDGE_WITHIN_WORKING_DAYS) < today,
+    )
+
+
+def _request_item(row: Any, today: date) -> RequestItem:
+    return RequestItem(
+        request_id=row.id,
+        patient_id=row.patient_id,
+        patient_name=f"{row.given_name} {row.family_name}",
+        kind=RequestKind(row.kind),
+        since=local_day(row.created_at, "long"),
+        due=local_day(row.due_on, "long"),
+        overdue=row.due_on < today,
+    )
+
+
+def work_list(
+    session: Session, actor: Actor, now: datetime, zone: ZoneInfo, roles: dict[Any, Any]
+) -> WorkList:
+    """Everything on the practitioner's work list, scoped by the access policy (and the
+    requests by the unit they were sent to): three statements, each section limited. `roles`
+    names the handover roles."""
+    practitioner = actor.practitioner
+    assert practitioner is not None  # noqa: S101 - staff only
+    today = local_date(now)
+    year_ago = today - SIP_YEAR
+    params = {
+        "practitioner_id": practitioner.id,
+        "unit_id": practitioner.unit_id,
+        "today": today,
+        "soon": today + FOLLOW_UP_SOON,
+        "year_ago": year_ago,
+        "year_ago_at": datetime.combine(year_ago, time(), UTC),
+    }
+    sections: list[list[PlanItem]] = [[] for _ in range(5)]
+    for row in session.connection().execute(PLANS, params):
+        sections[row.section].append(_plan_item(row, today))
+    handovers = [
+        _handover_item(row, practitioner.id, today, zone, roles)
+        for row in session.connection().execute(HANDOVERS, {"practitioner_id": practitioner.id})
+    ]
+    requests = [
+        _request_item(row, today)
+        for row in session.connection().execute(REQUESTS, {"unit_id": practitioner.unit_id})
+    ]
+    return WorkList(
+        follow_up=tuple(sections[FOLLOW_UP]),
+        sip_overdue=tuple(sections[SIP_OVERDUE]),
+        no_contact=tuple(sections[NO_CONTACT]),
+        unanswered=tuple(sections[UNANSWERED]),
+        drafts=tuple(sections[DRAFTS]),
+        to_acknowledge=tuple(h for h in handovers if h.incoming),
+        sent=tuple(h for h in handovers if not h.incoming),
+        requests=tuple(requests),
+    )
