@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from werkzeug.wrappers.response import Response
 
 from app.accounts.models import Person, Practitioner
 from app.accounts.sessions import sign_in
 from app.clock import now
 from app.db import get_session
+from app.demo.forms import DemoForm
 from app.extensions import limit_writes
 
 bp = limit_writes(Blueprint("demo", __name__))
@@ -31,18 +34,22 @@ PERSONAS: tuple[tuple[str, object], ...] = (
     ("staff-sofia", _l("Kontaktsjuksköterska på onkologkliniken, för Per.")),
     ("staff-amir", _l("Diabetessjuksköterska på barnkliniken, för Elias.")),
     ("staff-jonas", _l("Läkare på ortopeden. Har ingen vårdrelation med någon patient i demon.")),
+    ("patient-greta", _l("74 år. Har ingen plan än, men har bett vårdcentralen om en.")),
+    ("admin-region", _l("Systemförvaltare i Region Norrbotten. Lägger till enheter och personal.")),
+    ("admin-kommun", _l("Systemförvaltare i Luleå kommun. Lägger till enheter och personal.")),
 )
+# Personas who are staff (they sign in with SITHS, not with BankID).
+STAFF_PREFIXES = ("staff-", "admin-")
 
 
 def _party(key: str) -> Person | Practitioner | None:
     db = get_session()
-    if key.startswith("staff-"):
+    if key.startswith(STAFF_PREFIXES):
         return db.scalars(select(Practitioner).where(Practitioner.demo_key == key)).first()
     return db.scalars(select(Person).where(Person.demo_key == key)).first()
 
 
-@bp.get("/demo")
-def choose() -> str:
+def _rows() -> list[tuple[str, Person | Practitioner, object]]:
     db = get_session()
     keys = [key for key, _ in PERSONAS]
     people = {p.demo_key: p for p in db.scalars(select(Person).where(Person.demo_key.in_(keys)))}
@@ -50,20 +57,28 @@ def choose() -> str:
         p.demo_key: p
         for p in db.scalars(select(Practitioner).where(Practitioner.demo_key.in_(keys)))
     }
-    rows = [
-        (key, people.get(key) or staff.get(key), line)
+    return [
+        (key, people.get(key) or staff[key], line)
         for key, line in PERSONAS
         if key in people or key in staff
     ]
-    return render_template("demo/choose.html", rows=rows)
+
+
+@bp.get("/demo")
+def choose() -> str:
+    return render_template("demo/choose.html", rows=_rows())
 
 
 @bp.post("/demo")
-def sign_in_as() -> Response:
-    party = _party(request.form.get("persona", ""))
+def sign_in_as() -> Response | tuple[str, int]:
+    party = _party(DemoForm().persona.data or "")
     if party is None:
         abort(404)
-    db = get_session()
-    sign_in(db, party, "demo", now())
-    db.commit()
+    if isinstance(party, Practitioner) and party.deactivated_at is not None:
+        message = _(
+            "Din behörighet i Samplan har avslutats. Kontakta din verksamhetschef om du "
+            "fortfarande arbetar här."
+        )
+        return render_template("demo/choose.html", rows=_rows(), error=message), 403
+    sign_in(get_session(), party, "demo", now())
     return redirect(url_for("plans.start"), code=303)
