@@ -1,12 +1,14 @@
 // The service worker, and honesty when offline: say so, keep what was typed, send nothing.
 // Never stores anything itself (no localStorage, no sessionStorage).
+// Elements are looked up when needed: htmx replaces the body on each in-app link.
 (function () {
   "use strict";
-  var app = document.getElementById("app");
-  var status = document.getElementById("offline-status");
-  var note = document.getElementById("offline-note");
+  function byId(id) {
+    return document.getElementById(id);
+  }
 
   function readingACopy() {
+    var note = byId("offline-note");
     return Boolean(note && !note.hidden);
   }
 
@@ -20,8 +22,10 @@
 
   function show() {
     var cut = offline();
+    var status = byId("offline-status");
     if (status) {
-      status.hidden = !cut;
+      // A saved copy says so in its own note; one banner is enough.
+      status.hidden = !cut || readingACopy();
     }
     postForms().forEach(function (button) {
       if (cut) {
@@ -38,7 +42,10 @@
     if (form.method === "post" && offline()) {
       event.preventDefault();
       show();
+      var status = byId("offline-status");
       if (status) {
+        status.hidden = false;  // they tried to send: say why it cannot go now
+        status.setAttribute("tabindex", "-1");
         status.focus();
       }
     }
@@ -49,15 +56,18 @@
   // answer with the saved copy or the offline page.
   document.addEventListener("htmx:sendError", function (event) {
     var config = event.detail.requestConfig || {};
+    var source = event.detail.elt;
+    if (source && source.hasAttribute && source.hasAttribute("data-poll")) {
+      return;  // a poll that could not reach Samplan changes nothing on the page
+    }
+    var status = byId("offline-status");
     if (config.verb === "get" && config.boosted && config.path) {
       window.location.assign(config.path);
     } else if (status) {
       status.hidden = false;
     }
   });
-  if (status) {
-    status.setAttribute("tabindex", "-1");
-  }
+  document.addEventListener("htmx:load", show);
   show();
 
   // htmx keeps the current path in sessionStorage (its history cache is off, so that is all it
@@ -73,22 +83,38 @@
     .forEach(function (name) { document.addEventListener(name, forgetPath); });
   forgetPath();
 
+  var app = byId("app");
   if (!("serviceWorker" in navigator) || !app || !app.dataset.serviceWorker) {
     return;
   }
-  navigator.serviceWorker.register(app.dataset.serviceWorker, { scope: "/" }).then(function () {
-    return navigator.serviceWorker.ready;
-  }).then(function (registration) {
-    var worker = registration.active;
-    if (!worker) {
-      return;
+  var ready = navigator.serviceWorker.register(app.dataset.serviceWorker, { scope: "/" })
+    .then(function () {
+      return navigator.serviceWorker.ready;
+    });
+
+  // Tell the worker what this page asks for: forget everything (signed out) or save the
+  // person's copies (the setting was just turned on). Asked again after each in-app link.
+  function instruct() {
+    ready.then(function (registration) {
+      var worker = registration.active;
+      var current = byId("app");
+      if (!worker || !current) {
+        return;
+      }
+      if (current.hasAttribute("data-signed-out")) {
+        worker.postMessage({ type: "forget" });
+      } else if (byId("offline-save")) {
+        worker.postMessage({ type: "save" });
+      }
+    }).catch(function () {
+      // Without a service worker Samplan still works; it only cannot be read offline.
+    });
+  }
+  instruct();
+  document.addEventListener("htmx:load", function (event) {
+    var elt = event.detail.elt;
+    if (elt.id === "offline-save" || (elt.querySelector && elt.querySelector("#offline-save"))) {
+      instruct();
     }
-    if (app.hasAttribute("data-signed-out")) {
-      worker.postMessage({ type: "forget" });
-    } else if (document.getElementById("offline-save")) {
-      worker.postMessage({ type: "save" });
-    }
-  }).catch(function () {
-    // Without a service worker Samplan still works; it only cannot be read offline.
   });
 })();

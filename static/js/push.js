@@ -1,12 +1,19 @@
 // "Få aviseringar på den här telefonen": subscribe this browser to Web Push (VAPID) and send
 // the subscription to Samplan. Shown only where the browser can do it.
+// Loaded on every page and bound when the box appears, also after an in-app link.
 (function () {
   "use strict";
-  var box = document.getElementById("push");
-  if (!box || !("serviceWorker" in navigator) || !("PushManager" in window) ||
+  if (!("serviceWorker" in navigator) || !("PushManager" in window) ||
       !("Notification" in window)) {
     return;
   }
+
+  function bind() {
+  var box = document.getElementById("push");
+  if (!box || box.dataset.bound) {
+    return;
+  }
+  box.dataset.bound = "1";
   var button = document.getElementById("push-on");
   var done = document.getElementById("push-done");
   var failed = document.getElementById("push-failed");
@@ -58,4 +65,8 @@
       window.location.reload();
     }).catch(fail);
   });
+  }
+
+  bind();
+  document.addEventListener("htmx:load", bind);
 })();

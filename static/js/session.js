@@ -1,32 +1,52 @@
 // Warn two minutes before the idle sign-out, with a "stay signed in" button (WCAG 2.2.1).
 // Progressive enhancement: without this script the server still signs the person out.
+// Every element is looked up when it is needed: htmx replaces the page's body on each in-app
+// link, so a node found at start-up is no longer in the document after the first click.
 (function () {
   "use strict";
-  var body = document.getElementById("app");
-  var idle = Number(body && body.dataset.idleSeconds);
-  var dialog = document.getElementById("idle-warning");
-  if (!idle || !dialog || typeof dialog.showModal !== "function") {
-    return;
-  }
-  var warnAfter = Math.max(idle - 120, 1) * 1000;
   var warnTimer;
   var endTimer;
+
+  function app() {
+    return document.getElementById("app");
+  }
+
+  function dialog() {
+    var node = document.getElementById("idle-warning");
+    return node && typeof node.showModal === "function" ? node : null;
+  }
+
+  function idleSeconds() {
+    var node = app();
+    return Number(node && node.dataset.idleSeconds) || 0;
+  }
+
+  function signIn() {
+    window.location.assign(app().dataset.signInUrl);
+  }
 
   function schedule() {
     clearTimeout(warnTimer);
     clearTimeout(endTimer);
+    var idle = idleSeconds();
+    if (!idle) {
+      return;
+    }
     warnTimer = setTimeout(function () {
-      if (!dialog.open) {
-        dialog.showModal();
+      var node = dialog();
+      if (node && !node.open) {
+        node.showModal();
       }
-    }, warnAfter);
-    endTimer = setTimeout(function () {
-      window.location.assign(body.dataset.signInUrl);
-    }, idle * 1000);
+    }, Math.max(idle - 120, 1) * 1000);
+    endTimer = setTimeout(signIn, idle * 1000);
   }
 
-  var form = dialog.querySelector("form");
-  form.addEventListener("submit", function (event) {
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var node = dialog();
+    if (!node || !node.contains(form)) {
+      return;
+    }
     event.preventDefault();
     fetch(form.action, {
       method: "POST",
@@ -35,12 +55,12 @@
       credentials: "same-origin",
     }).then(function (response) {
       if (response.ok) {
-        dialog.close();
+        node.close();
         schedule();
       } else {
-        window.location.assign(body.dataset.signInUrl);
+        signIn();
       }
-    });
+    }, signIn);
   });
   document.addEventListener("htmx:afterRequest", function (event) {
     if (!event.detail.elt.hasAttribute("data-poll")) {
