@@ -91,6 +91,8 @@ def world(
             # Real limits, set high; the rate-limit tests lower them.
             "RATELIMIT_SIGN_IN": "10000 per minute",
             "RATELIMIT_WRITE": "10000 per minute",
+            "RATELIMIT_REFUSALS": "10000 per minute",
+            "RATELIMIT_CONTACT_CODE": "10000 per minute",
             "OIDC_PROVIDERS": idp.settings(),
         }
     )

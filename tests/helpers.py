@@ -14,7 +14,10 @@ from app.plans.models import CarePlan
 PERSONAS = [
     "patient-maja", "proxy-anna", "patient-per", "patient-elias", "guardian-sara", "patient-ali",
     "staff-karin", "staff-erik", "staff-lena", "staff-sofia", "staff-amir", "staff-jonas",
+    "patient-greta", "admin-region", "admin-kommun",
 ]  # fmt: skip
+# Personas who are staff (see app/demo/views.py).
+STAFF_PREFIXES = ("staff-", "admin-")
 
 
 def visible_text(response) -> str:  # noqa: ANN001 - a Flask test response
@@ -22,6 +25,27 @@ def visible_text(response) -> str:  # noqa: ANN001 - a Flask test response
     body = response.get_data(as_text=True)
     body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", body, flags=re.S)
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", body))).strip()
+
+
+def representative_form(**changes: object) -> dict[str, object]:
+    """A complete registration of a god man for an adult patient (Gun Man, a test-series number),
+    dated relative to today, with `changes`."""
+    from datetime import date, timedelta
+
+    today = date.today()
+    return {
+        "personal_number": "19700101-9806",
+        "given_name": "Gun",
+        "family_name": "Man",
+        "kind": "god man",
+        "decision_reference": "ÖF 2026-12",
+        "decision_date": (today - timedelta(days=10)).isoformat(),
+        "authority": "overformyndare",
+        "scopes": "read_plans",
+        "until": (today + timedelta(days=365)).isoformat(),
+        "reason": "Godmanskap enligt beslutet.",
+        **changes,
+    }
 
 
 def plan_id(db: Session, title_part: str) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,6 +39,7 @@ def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "DATABASE_URL": url,
             "RATELIMIT_WRITE": unlimited,
             "RATELIMIT_SIGN_IN": unlimited,
+            "RATELIMIT_REFUSALS": unlimited,
         }
     )
     migrations.upgrade(url)
@@ -90,7 +92,8 @@ def sign_in(  # noqa: ANN001 - a Playwright page
     (unless simple is None) choose the view and language, since the choice is remembered."""
     page.goto(f"{live_url}/demo")
     page.locator(f"form:has(input[value='{persona}']) button").click()
-    page.wait_for_url(f"{live_url}/")
+    # everyone lands on the start page; an administrator on the directory
+    page.wait_for_url(f"{live_url}/katalog" if persona.startswith("admin-") else f"{live_url}/")
     if simple is not None:
         choose_view(page, live_url, simple, language)
         page.goto(f"{live_url}/")
@@ -106,3 +109,21 @@ def choose_view(page, live_url: str, simple: bool, language: str = "sv") -> None
         page.select_option("#lang", language)
         with page.expect_navigation():
             page.locator("form.language button").click()
+
+
+def wait_until(page, script: str, arg: object = None, seconds: float = 15) -> None:  # noqa: ANN001
+    """Poll an (async) script until it answers true. Not page.wait_for_function: it would take a
+    promise itself for a true answer, and its polling runs the script through eval(), which
+    Samplan's Content Security Policy refuses."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(script, arg):
+        assert time.monotonic() < deadline, f"timed out waiting for {script}"
+        page.wait_for_timeout(100)
+
+
+def click_menu(page, name: str) -> None:  # noqa: ANN001 - a Playwright page
+    """Follow a link in the main menu as a person would: the less used ones are under "Mer"."""
+    link = page.locator("nav.main-nav").get_by_role("link", name=name)
+    if not link.is_visible():
+        page.locator("nav.main-nav summary").click()
+    link.click()

@@ -75,7 +75,7 @@ def test_parallel_duplicate_sends_store_one_message(pg) -> None:
     def send() -> int:
         with factory() as session:
             maja = session.get(Person, ids["patient-maja"])
-            actor = Actor(session_row=None, token="", person=maja)  # type: ignore[arg-type]
+            actor = Actor.of(maja)
             thread = session.scalars(
                 select(Thread).where(Thread.subject.contains("Min vikt"))
             ).one()
@@ -133,7 +133,7 @@ def _staff_actor(session: Session, ids: dict[str, int], key: str) -> Actor:
     from app.accounts.models import Practitioner
 
     practitioner = session.get(Practitioner, ids[key])
-    return Actor(session_row=None, token="", practitioner=practitioner)  # type: ignore[arg-type]
+    return Actor.of(practitioner)
 
 
 def test_two_staff_saving_one_plan_at_once_never_lose_an_edit(pg) -> None:
@@ -234,7 +234,7 @@ def test_parallel_saves_of_what_matters_make_one_version(pg) -> None:
     def save() -> object:
         with factory() as session:
             ali = session.get(Person, ids["patient-ali"])
-            actor = Actor(session_row=None, token="", person=ali)  # type: ignore[arg-type]
+            actor = Actor.of(ali)
             with app.app_context():
                 save_answer(session, actor, ali.id, "expectations", "Att gå till moskén", utcnow())
             session.commit()

@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 CODE_LIMIT = 4
+REFUSAL_LIMIT = 4
 
 
 def free_port() -> int:
@@ -114,6 +115,7 @@ def hosts() -> Iterator[Hosts]:
         # A prefix of this run's own, so runs and other users of the Redis never share counts.
         "SAMPLAN_RATELIMIT_KEY_PREFIX": f"samplan-test-{uuid.uuid4().hex}",
         "SAMPLAN_RATELIMIT_INVITATION_CODE": f"{CODE_LIMIT} per 15 minutes",
+        "SAMPLAN_RATELIMIT_REFUSALS": f"{REFUSAL_LIMIT} per 10 minutes",
         "SECRET_KEY": "two-hosts-" + "x" * 40,  # every host of a deployment shares the key
     }
     ports = free_port(), free_port()
@@ -204,6 +206,34 @@ def test_rate_limits_are_shared_by_the_hosts(hosts: Hosts) -> None:
     statuses = [answer.status_code for answer in answers]
     assert statuses == [400] * CODE_LIMIT + [429, 429], statuses
     assert "För många försök" in answers[-1].text
+
+
+def test_refusals_are_counted_by_the_hosts_together(hosts: Hosts) -> None:
+    """Ali tries Maja's plan, alternately at A and B: the refusal limit counts the tries together,
+    and the tries past it leave nothing in Maja's access log."""
+    from app.audit.models import AccessLogEntry
+    from app.plans.models import CarePlan
+
+    with Session(hosts.engine) as session:
+        plan = session.scalars(
+            select(CarePlan.id).where(CarePlan.title.contains("trygg hemma"))
+        ).one()
+    ali = Browser().sign_in(hosts.a, "patient-ali")
+    answers = [
+        ali.get(hosts.a if n % 2 == 0 else hosts.b, f"/plan/{plan}")
+        for n in range(REFUSAL_LIMIT + 2)
+    ]
+    statuses = [answer.status_code for answer in answers]
+    assert statuses == [404] * REFUSAL_LIMIT + [429, 429], statuses
+    with Session(hosts.engine) as session:
+        logged = session.scalar(
+            select(func.count(AccessLogEntry.id)).where(
+                AccessLogEntry.actor_person_id == hosts.ids["patient-ali"],
+                AccessLogEntry.patient_id == hosts.ids["patient-maja"],
+                AccessLogEntry.allowed.is_(False),
+            )
+        )
+    assert logged == REFUSAL_LIMIT
 
 
 class Mailbox:

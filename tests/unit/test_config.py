@@ -83,3 +83,15 @@ def test_the_worker_refuses_the_mail_folder_outside_demo_mode(tmp_path) -> None:
     app.config["TESTING"] = False
     with pytest.raises(ConfigError, match="SAMPLAN_SMTP_HOST"):
         channel_for(app)
+
+
+def test_push_services_default_to_the_browsers_own_and_are_a_setting(monkeypatch) -> None:
+    monkeypatch.delenv("SAMPLAN_PUSH_HOSTS", raising=False)
+    assert Config().PUSH_SERVICE_HOSTS == (
+        "fcm.googleapis.com",
+        "updates.push.services.mozilla.com",
+        "web.push.apple.com",
+        "*.notify.windows.com",
+    )
+    monkeypatch.setenv("SAMPLAN_PUSH_HOSTS", " Push.Region.example  *.push.example ")
+    assert Config().PUSH_SERVICE_HOSTS == ("push.region.example", "*.push.example")

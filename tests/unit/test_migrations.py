@@ -74,3 +74,73 @@ def test_upgrading_a_database_with_data_keeps_it(tmp_path) -> None:
         assert conn.execute(text("SELECT count(*) FROM message")).scalar() == before
         assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
     engine.dispose()
+
+
+def test_access_log_refuses_truncate_on_postgresql(world, connection, ids) -> None:
+    """A statement-level trigger: TRUNCATE removes rows without firing the row triggers."""
+    if world.backend != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE")
+    count = text("SELECT count(*) FROM access_log_entry")
+    before = connection.scalar(count)
+    connection.execute(
+        text(
+            "INSERT INTO access_log_entry (at, patient_id, action, object_type, allowed)"
+            " VALUES (now(), :patient, 'read', 'overview', true)"
+        ),
+        {"patient": ids["patient-maja"]},
+    )
+    savepoint = connection.begin_nested()
+    with pytest.raises(DBAPIError, match="append-only"):
+        connection.execute(text("TRUNCATE access_log_entry"))
+    savepoint.rollback()
+    assert connection.scalar(count) == before + 1
+
+
+def _readme_grants() -> str:
+    """The README's SQL that gives the app's database role its rows (see *Database role*)."""
+    import re
+
+    from tests.conftest import ROOT
+
+    blocks = re.findall(r"```sql\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    return next(block for block in blocks if "ALTER DEFAULT PRIVILEGES" in block)
+
+
+def test_the_readme_app_role_can_append_to_the_log_and_never_remove_it(
+    world, connection, ids
+) -> None:
+    """The README's grants, run for a role made in this test's transaction: it works with rows
+    and appends to the log; it can neither change the log nor switch its triggers off."""
+    import uuid
+
+    if world.backend != "postgresql":
+        pytest.skip("database roles are PostgreSQL's")
+    role = f"samplan_app_{uuid.uuid4().hex[:12]}"
+    connection.execute(text(f"CREATE ROLE {role} NOLOGIN"))
+    connection.execute(text(f"GRANT USAGE ON SCHEMA public TO {role}"))  # the first block's
+    for statement in _readme_grants().replace("samplan_app", role).split(";"):
+        if statement.strip():
+            connection.execute(text(statement))
+    connection.execute(text(f"SET LOCAL ROLE {role}"))
+    connection.execute(
+        text(
+            "INSERT INTO access_log_entry (at, patient_id, action, object_type, allowed)"
+            " VALUES (now(), :patient, 'read', 'overview', true)"
+        ),
+        {"patient": ids["patient-maja"]},
+    )
+    assert connection.scalar(text("SELECT count(*) FROM access_log_entry")) > 0
+    connection.execute(text("UPDATE person SET simple_view = simple_view"))  # rows it may change
+    refused = [
+        "UPDATE access_log_entry SET action = 'x'",
+        "DELETE FROM access_log_entry",
+        "TRUNCATE access_log_entry",
+        "ALTER TABLE access_log_entry DISABLE TRIGGER access_log_entry_append_only",
+        "DROP TRIGGER access_log_entry_no_truncate ON access_log_entry",
+        "SET session_replication_role = replica",
+    ]
+    for statement in refused:
+        savepoint = connection.begin_nested()
+        with pytest.raises(DBAPIError, match="permission denied|must be owner"):
+            connection.execute(text(statement))
+        savepoint.rollback()

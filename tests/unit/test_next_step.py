@@ -34,10 +34,9 @@ def appointment(
     return SimpleNamespace(
         starts_at=NOW + timedelta(days=days),
         status=status,
-        purpose=f"Besök om {days} dagar",
-        location="Mottagningen",
-        unit=SimpleNamespace(name="Kvarnen"),
-        practitioner=None,
+        what=f"Besök om {days} dagar",
+        place="Mottagningen",
+        who=None,
         plan_id=plan_id,
     )
 
@@ -48,9 +47,9 @@ def activity(
     return SimpleNamespace(
         due_on=TODAY + timedelta(days=days),
         status=status,
-        text=f"Insats om {days} dagar",
+        what=f"Insats om {days} dagar",
         plan_id=plan_id,
-        responsible_display="Karin Berg, Hälsocentralen Kvarnen",
+        who="Karin Berg, Hälsocentralen Kvarnen",
     )
 
 

@@ -73,3 +73,21 @@ def test_a_nul_character_is_refused_and_nothing_stored(auth, client, db, ids) ->
     assert client.post("/demo", data={"persona": "\x00", "csrf_token": token}).status_code == 400
     auth.sign_in("staff-karin")
     assert client.get("/?q=%00").status_code == 400
+
+
+def test_a_body_too_large_to_read_is_refused_in_swedish(auth, client, db) -> None:
+    from sqlalchemy import func, select
+
+    from app.messages.models import Message
+    from tests.helpers import visible_text
+
+    auth.sign_in("patient-maja")
+    token = csrf_token(client, "/sessioner")
+    count = db.scalar(select(func.count(Message.id)))
+    response = client.post(
+        "/meddelanden/nytt",
+        data={"subject": "Hej", "body": "x" * 3_000_000, "key": "big", "csrf_token": token},
+    )
+    assert response.status_code == 413
+    assert "Det som skickades är för stort." in visible_text(response)
+    assert db.scalar(select(func.count(Message.id))) == count

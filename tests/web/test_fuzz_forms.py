@@ -14,11 +14,21 @@ invalid dates, other patients' ids) are posted with a valid CSRF token, and:
 
 The run is bounded for CI (`max_examples` per persona × form below); under CI=true it is
 derandomized, so a failure reproduces. Locally it explores new examples each run.
+
+Beside the random run, `test_input_classes` sends each class of input that once gave a server
+error (CLASSES: Unicode digits, Unicode letters, 20-digit and 5000-digit numbers, NUL, CR/LF,
+long text, a far-future date, a body too large to read) to every form once, in every field at
+once, as the persona who can use that form (so the values reach its parsers, not only the gate);
+and JSON_CLASSES (those, and JSON nested 10 000 deep, huge JSON, NUL and lone surrogates inside
+JSON) to the JSON endpoint. Every answer is a refusal (400, or the route's own 404, 409, 413 or
+429) that changed nothing, except on the few forms that take free text (TAKES_ANYTHING), and
+never a server error.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from collections.abc import Callable
@@ -37,7 +47,7 @@ from werkzeug.routing import Rule
 from app.db import Base
 from app.extensions import limiter
 from tests.conftest import csrf_token
-from tests.helpers import PERSONAS
+from tests.helpers import PERSONAS, STAFF_PREFIXES
 
 EXAMPLES = int(os.environ.get("SAMPLAN_FUZZ_EXAMPLES", "6"))
 FUZZ = settings(
@@ -70,6 +80,21 @@ ODD = [
     "2026-13-01", "31/12/2026", "1900-01-01", "{{ 7*7 }}", "${7*7}", "../../etc/passwd",
     "%00", "\u202eabc", "\ufeff", "😀" * 50, "ǅ\u0301\u0301\u0301",
 ]  # fmt: skip
+# Classes of input that once gave a server error (issue #15), or could: each is sent to every
+# form by test_input_classes, and drawn among the HOSTILE values of the random run.
+CLASSES: dict[str, str] = {
+    "superscript-digit": "²",  # str.isdigit() says yes, int() says no
+    "arabic-indic-digit": "٣",  # int() reads 3: one id, many spellings
+    "fullwidth-digit": "３",
+    "unicode-letters": "Åsa ǅ 漢字 ж",
+    "20-digit-number": "12345678901234567890",  # past any INTEGER column
+    "5000-digit-number": "1" * 5000,  # past int()'s 4300-digit limit
+    "very-long-text": "a" * 5000,  # past every text field's limit
+    "nul": "1\x00",
+    "cr-lf": "/1\r\nX-Samplan: injected",  # a header split, in a path a return address takes
+    "far-future-date": "9999-12-31",
+}
+HUGE_BODY = "x" * 3_000_000  # past the largest request body Samplan reads (MAX_CONTENT_LENGTH)
 CONTROL = st.text(st.characters(codec="utf-8", categories=["Cc", "Cf", "Zl", "Zp"]), max_size=20)
 LONG = st.builds(
     lambda char, n: char * n,
@@ -85,6 +110,10 @@ HOSTILE = st.one_of(
     st.text(max_size=60),
     st.integers(min_value=-(2**80), max_value=2**80).map(str),
     st.builds(lambda a, p, b: a + p + b, st.text(max_size=10), st.sampled_from(PAYLOADS), CONTROL),
+    st.sampled_from(sorted(CLASSES.values())),
+    # digits of every script, and numbers one past the columns' range
+    st.text(st.characters(categories=["Nd", "No"]), min_size=1, max_size=12),
+    st.sampled_from([str(2**31), str(2**31 - 1), "0" * 30 + "1"]),
 )
 
 
@@ -117,7 +146,18 @@ TEXT: Kind = lambda pools: st.sampled_from(  # noqa: E731
 DATE: Kind = lambda pools: st.dates().map(lambda d: d.isoformat())  # noqa: E731
 NUMBER: Kind = lambda pools: st.integers(min_value=-5, max_value=50).map(str)  # noqa: E731
 KEY: Kind = lambda pools: st.one_of(st.uuids().map(lambda u: u.hex), st.just("fuzz-key"))  # noqa: E731
-NEXT: Kind = choice("/", "/plan/1", "https://evil.example/", "//evil.example", "/\\evil.example")
+NEXT: Kind = choice(
+    "/",
+    "/plan/1",
+    "https://evil.example/",
+    "//evil.example",
+    "/\\evil.example",
+    "/\t/evil.example",  # browsers drop the tab: //evil.example
+    "/\r\nLocation: https://evil.example/",
+    "/%0d%0aX: y",
+    "javascript:alert(1)",
+    "/sök?q=å",
+)
 SCOPES: Kind = choice(
     "read_plans", "read_messages", "write_messages", "answer_for", "appointments", "admin"
 )
@@ -131,7 +171,37 @@ RECIPIENT: Kind = lambda pools: st.builds(  # noqa: E731
 )
 CODE: Kind = lambda pools: st.text("0123456789ABCDEFGHJKMNPQRSTVWXYZ-", min_size=8, max_size=14)  # noqa: E731
 PERSONA: Kind = lambda pools: st.sampled_from([*PERSONAS, "nobody"])  # noqa: E731
+EMAIL: Kind = choice(
+    "greta@example.org", "Greta@EXAMPLE.org", "greta@exämpel.se", "greta", "@", "a@b", "a@@b.se"
+)
+MOBILE: Kind = choice("070-174 06 99", "+46701740699", "0046701740699", "08-123 456 78", "070")
+SIX_DIGITS: Kind = lambda pools: st.text("0123456789", min_size=5, max_size=7)  # noqa: E731
+CONTACT_KIND: Kind = choice("email", "mobile", "fax")
+TOPIC: Kind = choice("reply", "plan", "appointment", "reminder", "request", "health")
+CHANNEL: Kind = choice("email", "sms", "push", "fax")
 TEXT_FIELDS = {"body", "text", "reason", "summary"}
+
+HSA: Kind = choice(  # noqa: E731
+    "SE2321000230-BERG", "SE2321000230-KB01", "SE2120002817-BERG", "se2321000230-x1", "SE2321000230"
+)
+PHONE: Kind = choice("0920-28 50 00", "+46 920 28 50 00", "ring mig")
+UNIT_FIELDS: dict[str, Kind] = {
+    "hsa_id": HSA,
+    "name": TEXT,
+    "phone": PHONE,
+    "address": TEXT,
+    "response_working_days": NUMBER,
+}
+STAFF_FIELDS: dict[str, Kind] = {
+    "hsa_id": HSA,
+    "given_name": TEXT,
+    "family_name": TEXT,
+    "title": TEXT,
+    "phone": PHONE,
+    "email": choice("nora@example.org", "nora@", ""),
+    "unit_id": ids_of("care_unit"),
+    "roles": choice("care", "admin", "root"),
+}
 
 # endpoint -> {field name: kind}. A new POST route fails test_every_form_is_described until it is
 # described here with every field its view reads.
@@ -173,18 +243,39 @@ FORMS: dict[str, dict[str, Kind]] = {
     "proxies.revoke": {},
     "proxies.cancel": {},
     "proxies.use_code": {"code": CODE},
+    "contact.request_email_code": {"email": EMAIL},
+    "contact.request_mobile_code": {"mobile": MOBILE},
+    "contact.confirm": {"kind": CONTACT_KIND, "code": SIX_DIGITS},
+    "contact.remove": {"kind": CONTACT_KIND},
+    "contact.choices": {"topics": TOPIC, "channels": CHANNEL},
     "proxies.register_representative": {
         "personal_number": choice("19700101-9806", "197001019806", "19700101-9807"),
         "given_name": TEXT,
         "family_name": TEXT,
         "kind": choice("god man", "förvaltare", "ombud"),
         "decision_reference": TEXT,
+        "decision_date": DATE,
+        "authority": choice("tingsratt", "overformyndare", "kommunen"),
         "scopes": SCOPES,
         "until": DATE,
+        "reason": TEXT,
     },
+    "proxies.confirm_representative": {},
+    "proxies.end_representative": {"reason": TEXT},
+    "proxies.object_to": {"text": TEXT},
     "proxies.guardian_decision": {"until": DATE, "decision": TEXT},
     # Care's workspace. The editor's rows are numbered; the fuzzer fills the first of each.
     "planning.create_plan": {"kind": choice("sip", "self_care", "care_treatment", "my_care_plan")},
+    "patients.state_relationship": {
+        "personal_number": choice(
+            "19700101-9806", "197001019806", "19700101-9807", "19701061-9800"
+        ),
+        "given_name": TEXT,
+        "family_name": TEXT,
+        "reason": choice("visit", "referral", "admission", "request", "other", "x"),
+        "note": TEXT,
+        "attest": choice("y", ""),
+    },
     "planning.save": {
         "version": NUMBER,
         "next": choice("stay", "publish"),
@@ -251,6 +342,24 @@ FORMS: dict[str, dict[str, Kind]] = {
     "pwa.set_offline": {"on": choice("1", "0")},
     "pwa.subscribe": {"endpoint": TEXT, "label": TEXT},
     "pwa.remove_device": {},
+    # A patient's request to a unit, and the unit's answer.
+    "care_requests.ask": {
+        "kind": choice("care_plan", "sip", "new_contact"),
+        "unit": ids_of("care_unit"),
+        "text": TEXT,
+    },
+    "care_requests.withdraw": {},
+    "care_requests.answer": {"outcome": choice("yes", "no", "elsewhere"), "answer": TEXT},
+    # The directory (administrators only): units and staff of their own principal.
+    "directory.new_unit": UNIT_FIELDS,
+    "directory.unit": UNIT_FIELDS,
+    "directory.deactivate_unit": {},
+    "directory.reactivate_unit": {},
+    "directory.new_staff": STAFF_FIELDS,
+    "directory.person": STAFF_FIELDS,
+    "directory.move": {"unit_id": ids_of("care_unit")},
+    "directory.deactivate": {},
+    "directory.reactivate": {},
 }
 
 # Path parameter name -> the tables its ids come from (every patient's, so also other patients').
@@ -267,7 +376,15 @@ PARAMETERS: dict[str, tuple[str, ...]] = {
     "session_id": ("user_session",),
     "handover_id": ("handover",),
     "device_id": ("push_subscription",),
+    "request_id": ("care_request",),
     "step": (),  # the steps of Vad är viktigt för mig?
+    "unit_id": ("care_unit",),
+    "practitioner_id": ("practitioner",),
+}
+# The directory's path ids are no patient's: the input classes use the region's own (by HSA-id).
+DIRECTORY_IDS = {
+    "unit_id": ("care_unit", "SE2321000230-KVARNEN"),
+    "practitioner_id": ("practitioner", "SE2321000230-JA01"),
 }
 HUGE_IDS = [0, 2**31, 2**63 - 1, 2**63, 10**30]
 
@@ -282,8 +399,16 @@ OWNER_COLUMNS = (
     "goal_id",
 )
 # Not patient data that a form could wrongly change: the log only grows, sessions and the outbox
-# are the app's own bookkeeping, units and principals are never written by a form.
-NOT_OWNED = {"access_log_entry", "user_session", "outbox_item", "principal", "care_unit"}
+# are the app's own bookkeeping, units and principals are written only by the directory's
+# administrators (and its log of changes with them).
+NOT_OWNED = {
+    "access_log_entry",
+    "user_session",
+    "outbox_item",
+    "principal",
+    "care_unit",
+    "directory_change",
+}
 EVERYTHING = "*"
 # persona -> {owner persona: tables it may change there}. Everything else must stay as it was.
 ALLOWED: dict[str, dict[str, set[str] | str]] = {
@@ -291,19 +416,51 @@ ALLOWED: dict[str, dict[str, set[str] | str]] = {
     "patient-per": {"patient-per": EVERYTHING},
     "patient-elias": {"patient-elias": EVERYTHING},
     "patient-ali": {"patient-ali": EVERYTHING},
-    # Anna may read plans and read and write messages for Maja (and choosing Maja notes the time).
-    "proxy-anna": {"proxy-anna": EVERYTHING, "patient-maja": {"thread", "message", "proxy_grant"}},
+    "patient-greta": {"patient-greta": EVERYTHING},
+    # Anna may read plans and read and write messages for Maja (and choosing Maja notes the
+    # time), and ask care for something for Maja, and take it back.
+    "proxy-anna": {
+        "proxy-anna": EVERYTHING,
+        "patient-maja": {"thread", "message", "proxy_grant", "care_request"},
+    },
     "guardian-sara": {"guardian-sara": EVERYTHING, "patient-elias": EVERYTHING},
+    # Kvarnen answers the requests sent there, Greta's too (she has no plan with anyone).
     "staff-karin": {
         "staff-karin": EVERYTHING,
         "patient-maja": EVERYTHING,
         "patient-ali": EVERYTHING,
+        "patient-greta": {"care_request"},
     },
-    "staff-erik": {"staff-erik": EVERYTHING, "patient-maja": EVERYTHING, "patient-ali": EVERYTHING},
+    "staff-erik": {
+        "staff-erik": EVERYTHING,
+        "patient-maja": EVERYTHING,
+        "patient-ali": EVERYTHING,
+        "patient-greta": {"care_request"},
+    },
     "staff-lena": {"staff-lena": EVERYTHING, "patient-maja": EVERYTHING, "patient-ali": EVERYTHING},
     "staff-sofia": {"staff-sofia": EVERYTHING, "patient-per": EVERYTHING},
     "staff-amir": {"staff-amir": EVERYTHING, "patient-elias": EVERYTHING},
     "staff-jonas": {"staff-jonas": EVERYTHING},
+    # An administrator changes their principal's staff; deactivating someone hands that
+    # person's threads, handovers and care-team roles to their unit.
+    "admin-region": {
+        **dict.fromkeys(
+            ("staff-karin", "staff-erik", "staff-sofia", "staff-amir", "staff-jonas"),
+            {"practitioner"},
+        ),
+        "admin-region": EVERYTHING,
+        **dict.fromkeys(
+            ("patient-maja", "patient-ali", "patient-per", "patient-elias"),
+            {"thread", "handover", "care_team_member"},
+        ),
+    },
+    "admin-kommun": {
+        "staff-lena": {"practitioner"},
+        "admin-kommun": EVERYTHING,
+        **dict.fromkeys(
+            ("patient-maja", "patient-ali"), {"thread", "handover", "care_team_member"}
+        ),
+    },
 }
 # Signing in as someone else or ending the session: each example starts from a fresh sign-in.
 SESSION_ENDPOINTS = {"demo.sign_in_as", "accounts.sign_out_view", "accounts.end_session_view"}
@@ -495,8 +652,8 @@ def test_hostile_input(
             if "id" in table.columns
         }
     )
-    who = {ids[key]: key for key in PERSONAS if not key.startswith("staff-")}
-    staff = {ids[key]: key for key in PERSONAS if key.startswith("staff-")}
+    who = {ids[key]: key for key in PERSONAS if not key.startswith(STAFF_PREFIXES)}
+    staff = {ids[key]: key for key in PERSONAS if key.startswith(STAFF_PREFIXES)}
     fields = FORMS[endpoint]
     session: dict[str, tuple[FlaskClient, str]] = {}
 
@@ -520,7 +677,7 @@ def test_hostile_input(
         pages = [response]
         location = response.headers.get("Location", "")
         if response.status_code in (301, 302, 303):
-            assert re.match(r"^(/(?![/\\])|http://localhost/)", location), (path, location)
+            assert_stays_here(location, path)
             pages.append(client.get(location, headers=headers))
         after = fingerprint(connection, who, staff)
 
@@ -541,6 +698,226 @@ def test_hostile_input(
         run()
     finally:
         limiter.reset()
+
+
+def assert_stays_here(location: str, path: str) -> None:
+    """A redirect stays on Samplan, as a plain ASCII address a browser reads as it is."""
+    assert re.match(r"^(/(?![/\\])|http://localhost/)", location), (path, location)
+    assert re.fullmatch(r"[!-~]+", location), (path, location)  # no space, control or non-ASCII
+
+
+# --- The input classes -------------------------------------------------------------------------
+
+REFUSED = {400, 404, 409, 413, 429}
+# Fields a person writes freely: any of the classes may be what they meant (the form still
+# refuses what is too long).
+FREE = {TEXT, KEY, NEXT}
+# Forms with fields that are not free and still take any value, and why.
+TAKES_ANYTHING = {
+    "preferences.language": "an unknown language is ignored: the pages stay in the one chosen",
+    "preferences.simple_view": "anything but 1 turns the simple view off",
+    "whatmatters.save": "the answer is free text; go and autosave fall back to their defaults",
+}
+# The persona who uses each form, and whose data (patient) its path's ids come from; the rest
+# are patient-maja's own forms.
+USER: dict[str, tuple[str, str]] = {
+    "plans.act_for": ("proxy-anna", "patient-maja"),
+    "proxies.use_code": ("proxy-anna", "patient-maja"),
+    "proxies.guardian_decision": ("staff-amir", "patient-elias"),
+    **{
+        endpoint: ("admin-region", "patient-maja")
+        for endpoint in FORMS
+        if endpoint.startswith("directory.")
+    },
+    **{
+        endpoint: ("staff-karin", "patient-maja")
+        for endpoint in FORMS
+        if endpoint.startswith("planning.")
+        or endpoint
+        in {
+            "accounts.settings",
+            "preferences.readability",
+            "goals.decide",
+            "messages.mark_handled",
+            "messages.offer",
+            "messages.take",
+            "proxies.register_representative",
+        }
+    },
+    # Karin answers the request Greta sent to Kvarnen.
+    "care_requests.answer": ("staff-karin", "patient-greta"),
+    "care_requests.withdraw": ("patient-greta", "patient-greta"),
+}
+EXTRA = "unread"  # a field no form reads: forms without fields carry the class too
+
+
+def _must_refuse(endpoint: str) -> bool:
+    fields = FORMS[endpoint]
+    return endpoint not in TAKES_ANYTHING and any(kind not in FREE for kind in fields.values())
+
+
+def _mine(connection: Connection, table_name: str, patient: int) -> list[int]:
+    """Ids of the patient's own rows in the table, those of active plans first."""
+    tables = Base.metadata.tables
+    plans = tables["care_plan"]
+    plan_rows = connection.execute(select(plans.c.id, plans.c.patient_id, plans.c.status)).all()
+    owner = {plan: who for plan, who, _status in plan_rows}
+    active = {plan for plan, _who, status in plan_rows if status == "active"}
+    table = tables[table_name]
+    if table_name == "care_plan":
+        rows = [(plan, who, plan) for plan, who in owner.items()]
+    else:
+        column = next(
+            (c for c in ("patient_id", "child_id", "person_id") if c in table.columns), None
+        )
+        plan_of = table.c.plan_id if "plan_id" in table.columns else None
+        if column is None:  # a plan's row: its owner is the plan's
+            assert plan_of is not None, table_name
+            found = connection.execute(select(table.c.id, plan_of))
+            rows = [(row, owner[plan], plan) for row, plan in found]
+        else:
+            found = connection.execute(
+                select(table.c.id, table.c[column], plan_of if plan_of is not None else table.c.id)
+            )
+            rows = [(row, who, plan if plan_of is not None else None) for row, who, plan in found]
+    mine = [(row, plan) for row, who, plan in rows if who == patient]
+    return [row for row, plan in sorted(mine, key=lambda r: (r[1] not in active, r[0]))]
+
+
+def _user_path(rule: Rule, connection: Connection, patient: int) -> str:
+    """The rule's path with ids of the patient's own rows, or a huge id where there is none."""
+    values: dict[str, object] = {}
+    for name in rule.arguments:
+        if name in _any_options(rule):
+            options = _any_options(rule)[name]
+            values[name] = "mal" if "mal" in options else options[0]  # a goal's item_id
+        elif name == "step":
+            values[name] = 0
+        elif name == "patient_id":
+            values[name] = patient
+        elif name in DIRECTORY_IDS:
+            table_name, hsa_id = DIRECTORY_IDS[name]
+            table = Base.metadata.tables[table_name]
+            values[name] = connection.scalar(select(table.c.id).where(table.c.hsa_id == hsa_id))
+        else:
+            mine = _mine(connection, PARAMETERS[name][0], patient)
+            values[name] = mine[0] if mine else HUGE_IDS[-1]
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
+
+
+def _check_answer(
+    client: FlaskClient,
+    response,  # noqa: ANN001 - a test response
+    what: str,
+    before: dict,
+    after: dict,
+    persona: str,
+    refuse: bool,
+) -> None:
+    """Never a server error; a refusal (required where `refuse`) changes nothing; a redirect
+    stays here and leads to a page that works; nothing changes that the persona may not change."""
+    body = response.get_data(as_text=True)
+    assert response.status_code < 500, (what, response.status_code, body[-2000:])
+    assert "Traceback" not in body, what
+    if response.status_code in (301, 302, 303):
+        location = response.headers["Location"]
+        assert_stays_here(location, what)
+        assert client.get(location).status_code < 500, (what, location)
+    if refuse:
+        assert response.status_code in REFUSED, (what, response.status_code)
+    if response.status_code in REFUSED:
+        changed = sorted(key for key in before.keys() | after.keys() if before[key] != after[key])
+        assert not changed, (what, response.status_code, changed)
+    assert not _changes_not_allowed(persona, before, after), what
+
+
+def _people(ids: dict[str, int]) -> tuple[dict[int, str], dict[int, str]]:
+    who = {ids[key]: key for key in PERSONAS if not key.startswith(STAFF_PREFIXES)}
+    staff = {ids[key]: key for key in PERSONAS if key.startswith(STAFF_PREFIXES)}
+    return who, staff
+
+
+@pytest.mark.parametrize("endpoint", sorted(FORMS))
+def test_input_classes(app: Flask, connection: Connection, ids, monkeypatch, endpoint) -> None:
+    monkeypatch.setitem(app.config, "RATELIMIT_INVITATION_CODE", "10000 per minute")
+    limiter.reset()
+    persona, patient = USER.get(endpoint, ("patient-maja", "patient-maja"))
+    (rule,) = [rule for rule in post_rules(app) if rule.endpoint == endpoint]
+    client, token = _signed_in(app, persona)
+    path = _user_path(rule, connection, ids[patient])  # after signing in: a session to end
+    who, staff = _people(ids)
+    names = [*FORMS[endpoint], EXTRA]
+    sends = [(name, [(field, value) for field in names]) for name, value in CLASSES.items()]
+    sends.append(("huge-body", [(names[0], HUGE_BODY)]))
+    try:
+        for name, fields in sends:
+            if endpoint in SESSION_ENDPOINTS:
+                client, token = _signed_in(app, persona)
+            before = fingerprint(connection, who, staff)
+            response = client.post(path, data=MultiDict([*fields, ("csrf_token", token)]))
+            after = fingerprint(connection, who, staff)
+            what = f"{path} ({name})"
+            if name == "nul":
+                assert response.status_code == 400, (what, response.status_code)
+            refuse = name in ("nul", "huge-body") or _must_refuse(endpoint)
+            _check_answer(client, response, what, before, after, persona, refuse)
+    finally:
+        limiter.reset()
+
+
+# The JSON endpoints (their bodies come from Samplan's own scripts) and the classes sent to
+# them: each class of CLASSES in every field, and what only JSON can carry.
+JSON_ENDPOINTS = {"pwa.subscribe"}
+JSON_PATH = "/den-har-telefonen/push"
+GOOD_ENDPOINT = "https://push.example/samplan-fuzz"
+DEEP = "[" * 10_000 + "]" * 10_000
+JSON_CLASSES: dict[str, str] = {
+    **{
+        name: json.dumps({"endpoint": value, "keys": {"p256dh": value, "auth": value}})
+        for name, value in CLASSES.items()
+    },
+    "deep-nesting": DEEP,
+    "deep-nesting-inside": f'{{"endpoint": "{GOOD_ENDPOINT}", "keys": {DEEP}}}',
+    "huge-json": json.dumps(
+        {"endpoint": GOOD_ENDPOINT, "keys": {"p256dh": "B" * 87, "auth": "A" * 22}}
+        | {"pad": ["x"] * 1_000_000}  # about 5 MB
+    ),
+    "nul-in-json": json.dumps(
+        {"endpoint": GOOD_ENDPOINT + "\x00", "keys": {"p256dh": "B\x00" * 40, "auth": "A\x00"}}
+    ),
+    "lone-surrogate": json.dumps(
+        {"endpoint": GOOD_ENDPOINT + "\ud800", "keys": {"p256dh": "B\ud800", "auth": "A\udfff"}}
+    ),
+    "not-json": "{",
+    "not-an-object": "[1, 2]",
+    "null": "null",
+}
+
+
+def test_every_json_endpoint_is_fuzzed(app: Flask) -> None:
+    """The push subscription is the one POST route that reads JSON; a new one must join it."""
+    import inspect
+
+    readers = {
+        rule.endpoint
+        for rule in post_rules(app)
+        if "json" in inspect.getsource(app.view_functions[rule.endpoint]).lower()
+    }
+    assert readers <= JSON_ENDPOINTS, f"fuzz these JSON endpoints too: {readers - JSON_ENDPOINTS}"
+
+
+@pytest.mark.parametrize("name", list(JSON_CLASSES))
+def test_json_input_classes(app: Flask, connection: Connection, ids, push_on, name) -> None:
+    who, staff = _people(ids)
+    client, token = _signed_in(app, "patient-maja")
+    before = fingerprint(connection, who, staff)
+    response = client.post(
+        JSON_PATH,
+        data=JSON_CLASSES[name],
+        headers={"X-CSRFToken": token, "Content-Type": "application/json"},
+    )
+    after = fingerprint(connection, who, staff)
+    _check_answer(client, response, f"{JSON_PATH} ({name})", before, after, "patient-maja", True)
 
 
 def test_the_injection_check_finds_markup() -> None:

@@ -14,11 +14,13 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from tests.conftest import csrf_token
-from tests.helpers import PERSONAS, plan_id, thread_id
+from tests.helpers import PERSONAS, plan_id, representative_form, thread_id
 
-PATIENTS = {"patient-maja", "patient-per", "patient-elias", "patient-ali"}
+PATIENTS = {"patient-maja", "patient-per", "patient-elias", "patient-ali", "patient-greta"}
 PEOPLE = PATIENTS | {"proxy-anna", "guardian-sara"}
 STAFF = set(PERSONAS) - PEOPLE
+# Staff who care for patients (the administrators keep the directory and care for nobody).
+CARE_STAFF = {persona for persona in STAFF if persona.startswith("staff-")}
 
 # Routes with no patient data: who may reach them does not depend on a care relationship.
 PUBLIC = {
@@ -76,8 +78,43 @@ def invitation(db: Session, ids: dict[str, int]) -> int:
     return row.id
 
 
+def representative(db: Session, ids: dict[str, int]) -> int:
+    """Gun Man, registered as Ali's god man by someone no longer on his team (Amir; the one who
+    registers may not confirm), waiting for a colleague's confirmation."""
+    from datetime import date, timedelta
+
+    from app.accounts.identity import make_test_number
+    from app.accounts.models import Person
+    from app.db import utcnow
+    from app.proxies.models import GrantRelation, ProxyGrant
+
+    gun = Person(
+        personal_number=make_test_number(date(1970, 1, 1), 997),
+        given_name="Gun",
+        family_name="Man",
+        birth_date=date(1970, 1, 1),
+    )
+    db.add(gun)
+    db.flush()
+    row = ProxyGrant(
+        patient_id=ids["patient-ali"],
+        proxy_id=gun.id,
+        relation=GrantRelation.LEGAL_REPRESENTATIVE,
+        relation_label="god man",
+        scopes="read_plans",
+        valid_until=utcnow() + timedelta(days=300),
+        granted_by_practitioner_id=ids["staff-amir"],
+        decision_reference="ÖF 2026-12",
+        decision_date=date.today() - timedelta(days=10),
+        reason="Godmanskap enligt beslutet.",
+    )
+    db.add(row)
+    db.flush()
+    return row.id
+
+
 # Who may answer for a patient: the patient, and guardians (Anna's grant lacks answer_for).
-ANSWER = {"patient-maja", "patient-per", "patient-elias", "patient-ali", "guardian-sara"}
+ANSWER = PATIENTS | {"guardian-sara"}
 
 
 def patient_activity(db: Session, title: str) -> int:
@@ -90,6 +127,20 @@ def patient_activity(db: Session, title: str) -> int:
             Activity.plan_id == plan_id(db, title), Activity.responsible == "patient"
         )
     ).first()
+
+
+def first_goal(db: Session, title: str) -> int:
+    from sqlalchemy import select
+
+    from app.goals.models import Goal
+
+    return db.scalars(
+        select(Goal.id).where(Goal.plan_id == plan_id(db, title)).order_by(Goal.id)
+    ).first()
+
+
+# Elias's own pages, which his guardian Sara may also use while he is under 13.
+ELIAS = {"patient-elias", "guardian-sara"}
 
 
 def proposed_goal(db: Session, ids: dict[str, int]) -> int:
@@ -182,6 +233,25 @@ PLANNING_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
         )
     ],
     "planning.edit": [("GET", lambda db, ids: f"/plan/{_sip(db)}/redigera", MAJA_CARE, 200)],
+    # A patient's first plan: staff who care for patients state a care relationship (app/patients).
+    "patients.new_patient_form": [("GET", lambda db, ids: "/patienter/ny", CARE_STAFF, 200)],
+    "patients.state_relationship": [
+        (
+            "POST",
+            lambda db, ids: (
+                "/patienter/ny",
+                {
+                    "personal_number": "19700101-9806",
+                    "given_name": "Gun",
+                    "family_name": "Man",
+                    "reason": "visit",
+                    "attest": "y",
+                },
+            ),
+            CARE_STAFF,
+            303,
+        )
+    ],
     "planning.save": [
         (
             "POST",
@@ -369,19 +439,42 @@ PATIENT_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
     "proxies.register_representative": [
         (
             "POST",
+            lambda db, ids: (f"/patient/{ids['patient-ali']}/foretradare", representative_form()),
+            {"staff-karin", "staff-erik", "staff-lena"},
+            303,
+        ),
+    ],
+    # Gun Man, registered for Ali: anyone on his team confirms it or ends it.
+    "proxies.confirm_representative": [
+        (
+            "POST",
             lambda db, ids: (
-                f"/patient/{ids['patient-ali']}/foretradare",
-                {
-                    "personal_number": "19700101-9806",
-                    "given_name": "Gun",
-                    "family_name": "Man",
-                    "kind": "god man",
-                    "decision_reference": "ÖF 2026-12",
-                    "scopes": "read_plans",
-                    "until": "2030-01-01",
-                },
+                f"/patient/{ids['patient-ali']}/foretradare/{representative(db, ids)}/bekrafta",
+                {},
             ),
             {"staff-karin", "staff-erik", "staff-lena"},
+            303,
+        ),
+    ],
+    "proxies.end_representative": [
+        (
+            "POST",
+            lambda db, ids: (
+                f"/patient/{ids['patient-ali']}/foretradare/{representative(db, ids)}/avsluta",
+                {"reason": "Beslutet är upphävt."},
+            ),
+            {"staff-karin", "staff-erik", "staff-lena"},
+            303,
+        ),
+    ],
+    "proxies.object_to": [
+        (
+            "POST",
+            lambda db, ids: (
+                f"/ombud/{representative(db, ids)}/invandning",
+                {"text": "Jag känner inte Gun."},
+            ),
+            {"patient-ali"},
             303,
         ),
     ],
@@ -402,7 +495,8 @@ PATIENT_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
         ("POST", lambda db, ids: ("/viktigt/0", {"answer": "Stugan"}), ANSWER, 303)
     ],
     "goals.propose_form": [
-        ("GET", lambda db, ids: f"/plan/{plan_id(db, 'trygg hemma')}/mal", {"patient-maja"}, 200)
+        ("GET", lambda db, ids: f"/plan/{plan_id(db, 'trygg hemma')}/mal", {"patient-maja"}, 200),
+        ("GET", lambda db, ids: f"/plan/{plan_id(db, 'diabetes typ 1')}/mal", ELIAS, 200),
     ],
     "goals.propose": [
         (
@@ -422,6 +516,13 @@ PATIENT_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
             {"patient-maja"},
             200,
         ),
+        (
+            "GET",
+            lambda db, ids: f"/insats/{patient_activity(db, 'diabetes typ 1')}/lage",
+            ELIAS,
+            200,
+        ),
+        ("GET", lambda db, ids: f"/mal/{first_goal(db, 'diabetes typ 1')}/lage", ELIAS, 200),
     ],
     "goals.progress": [
         (
@@ -469,6 +570,7 @@ PATIENT_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
             {"patient-maja"},
             200,
         ),
+        ("GET", lambda db, ids: f"/tider/{appointment(db, ids, 'patient-elias')}", ELIAS, 200),
     ],
     "appointments.accept": [
         (
@@ -564,10 +666,250 @@ PATIENT_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
     "messages.take": [
         ("POST", lambda db, ids: (f"/meddelanden/{thread_id(db, 'Min vikt')}/ta", {}), set(), 303),
     ],
+    # Each person's own contact details and choices (never those of someone they act for).
+    "contact.settings": [("GET", lambda db, ids: "/installningar/kontakt", PEOPLE, 200)],
+    "contact.request_email_code": [
+        (
+            "POST",
+            lambda db, ids: ("/installningar/kontakt/epost", {"email": "matris@example.org"}),
+            PEOPLE,
+            303,
+        )
+    ],
+    "contact.request_mobile_code": [
+        (
+            "POST",
+            lambda db, ids: ("/installningar/kontakt/mobil", {"mobile": "070-174 06 99"}),
+            PEOPLE,
+            303,
+        )
+    ],
+    # No code was asked for: every person is told so (400), and staff get 404.
+    "contact.confirm": [
+        (
+            "POST",
+            lambda db, ids: (
+                "/installningar/kontakt/bekrafta",
+                {"kind": "email", "code": "123456"},
+            ),
+            PEOPLE,
+            400,
+        )
+    ],
+    "contact.remove": [
+        (
+            "POST",
+            lambda db, ids: (with_email(db, ids), {"kind": "email"}),
+            PEOPLE,
+            303,
+        )
+    ],
+    "contact.choices": [
+        (
+            "POST",
+            lambda db, ids: (
+                "/installningar/aviseringar",
+                {"topics": "reply", "channels": "email"},
+            ),
+            PEOPLE,
+            303,
+        )
+    ],
 }
 
 
+def _greta_request(db: Session, ids: dict[str, int]) -> int:
+    """The demo's open request: Greta (no plan) asked Hälsocentralen Kvarnen for a plan."""
+    from sqlalchemy import select
+
+    from app.care_requests.models import CareRequest
+
+    return db.scalars(
+        select(CareRequest.id).where(CareRequest.patient_id == ids["patient-greta"])
+    ).one()
+
+
+def _maja_request(db: Session, ids: dict[str, int]) -> int:
+    """Maja asks Hälsocentralen Kvarnen for another fast vårdkontakt."""
+    from datetime import date
+
+    from app.care_requests.models import CareRequest, RequestKind
+
+    row = CareRequest(
+        patient_id=ids["patient-maja"],
+        unit_id=_kvarnen(db),
+        kind=RequestKind.NEW_CONTACT,
+        text="Matrisönskemål",
+        made_by_person_id=ids["patient-maja"],
+        due_on=date.today(),
+    )
+    db.add(row)
+    db.flush()
+    return row.id
+
+
+def _kvarnen(db: Session) -> int:
+    from sqlalchemy import select
+
+    from app.accounts.models import CareUnit
+
+    return db.scalars(select(CareUnit.id).where(CareUnit.name == "Hälsocentralen Kvarnen")).one()
+
+
+GRETA_REQUEST = {"patient-greta", "staff-karin", "staff-erik"}
+REQUEST_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
+    "care_requests.listing_page": [("GET", lambda db, ids: "/onskemal", PEOPLE, 200)],
+    "care_requests.ask_form": [("GET", lambda db, ids: "/onskemal/nytt", PEOPLE, 200)],
+    "care_requests.ask": [
+        (
+            "POST",
+            lambda db, ids: (
+                "/onskemal/nytt",
+                {"kind": "sip", "unit": _kvarnen(db), "text": "Matris"},
+            ),
+            PEOPLE,
+            303,
+        )
+    ],
+    "care_requests.detail": [
+        ("GET", lambda db, ids: f"/onskemal/{_greta_request(db, ids)}", GRETA_REQUEST, 200),
+        (
+            "GET",
+            lambda db, ids: f"/onskemal/{_maja_request(db, ids)}",
+            {"patient-maja", "proxy-anna", "staff-karin", "staff-erik"},
+            200,
+        ),
+    ],
+    "care_requests.withdraw": [
+        (
+            "POST",
+            lambda db, ids: (f"/onskemal/{_greta_request(db, ids)}/ta-tillbaka", {}),
+            {"patient-greta"},
+            303,
+        ),
+        (
+            "POST",
+            lambda db, ids: (f"/onskemal/{_maja_request(db, ids)}/ta-tillbaka", {}),
+            {"patient-maja", "proxy-anna"},
+            303,
+        ),
+    ],
+    "care_requests.answer": [
+        (
+            "POST",
+            lambda db, ids: (
+                f"/onskemal/{_greta_request(db, ids)}/svar",
+                {"outcome": "no", "answer": "Vi ringer dig."},
+            ),
+            {"staff-karin", "staff-erik"},
+            303,
+        )
+    ],
+}
+
+
+def with_email(db: Session, ids: dict[str, int]) -> str:
+    """Everyone in the demo world with an e-mail address to remove (Elias and Greta have none)."""
+    from app.accounts.models import Person
+
+    for key in PEOPLE:
+        person = db.get(Person, ids[key])
+        person.email = person.email or f"{key}@example.org"
+    db.flush()
+    return "/installningar/kontakt/ta-bort"
+
+
 PATIENT_ROUTES.update(PLANNING_ROUTES)
+PATIENT_ROUTES.update(REQUEST_ROUTES)
+
+
+def _unit_of(persona: str) -> Callable[[Session, dict[str, int]], int]:
+    def unit(db: Session, ids: dict[str, int]) -> int:
+        from app.accounts.models import Practitioner
+
+        return db.get(Practitioner, ids[persona]).unit_id  # type: ignore[union-attr]
+
+    return unit
+
+
+_KVARNEN = _unit_of("staff-karin")
+_ORTOPEDI = _unit_of("staff-jonas")
+ADMINS = {"admin-region", "admin-kommun"}
+REGION_ADMIN = {"admin-region"}
+
+# The directory (app/directory): no patient data, so not behind the gate (they are in PUBLIC
+# below), but only for an administrator, and only for their own principal's units and staff:
+# everyone else gets 404. Kvarnen and Karin are the region's; Olle keeps Luleå kommun's.
+DIRECTORY_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
+    "directory.overview": [("GET", lambda db, ids: "/katalog", ADMINS, 200)],
+    "directory.staff_list": [("GET", lambda db, ids: "/katalog/personal?q=a", ADMINS, 200)],
+    "directory.new_unit": [
+        ("GET", lambda db, ids: "/katalog/enheter/ny", ADMINS, 200),
+        ("POST", lambda db, ids: ("/katalog/enheter/ny", {}), ADMINS, 400),
+    ],
+    "directory.unit": [
+        ("GET", lambda db, ids: f"/katalog/enheter/{_KVARNEN(db, ids)}", REGION_ADMIN, 200),
+        ("POST", lambda db, ids: (f"/katalog/enheter/{_KVARNEN(db, ids)}", {}), REGION_ADMIN, 400),
+    ],
+    # Karin and Erik still work at Kvarnen: refused with a message
+    "directory.deactivate_unit": [
+        (
+            "POST",
+            lambda db, ids: (f"/katalog/enheter/{_KVARNEN(db, ids)}/avsluta", {}),
+            REGION_ADMIN,
+            409,
+        )
+    ],
+    "directory.reactivate_unit": [
+        (
+            "POST",
+            lambda db, ids: (f"/katalog/enheter/{_KVARNEN(db, ids)}/aktivera", {}),
+            REGION_ADMIN,
+            303,
+        )
+    ],
+    "directory.new_staff": [
+        ("GET", lambda db, ids: "/katalog/personal/ny", ADMINS, 200),
+        ("POST", lambda db, ids: ("/katalog/personal/ny", {}), ADMINS, 400),
+    ],
+    "directory.person": [
+        ("GET", lambda db, ids: f"/katalog/personal/{ids['staff-karin']}", REGION_ADMIN, 200),
+        (
+            "POST",
+            lambda db, ids: (f"/katalog/personal/{ids['staff-karin']}", {}),
+            REGION_ADMIN,
+            400,
+        ),
+    ],
+    "directory.move": [
+        (
+            "POST",
+            lambda db, ids: (
+                f"/katalog/personal/{ids['staff-jonas']}/flytta",
+                {"unit_id": _KVARNEN(db, ids)},
+            ),
+            REGION_ADMIN,
+            303,
+        )
+    ],
+    "directory.deactivate": [
+        (
+            "POST",
+            lambda db, ids: (f"/katalog/personal/{ids['staff-jonas']}/avsluta", {}),
+            REGION_ADMIN,
+            303,
+        )
+    ],
+    "directory.reactivate": [
+        (
+            "POST",
+            lambda db, ids: (f"/katalog/personal/{ids['staff-jonas']}/aktivera", {}),
+            REGION_ADMIN,
+            303,
+        )
+    ],
+}
+PUBLIC.update(DIRECTORY_ROUTES)
 
 
 def test_every_route_is_classified(app: Flask) -> None:
@@ -575,6 +917,10 @@ def test_every_route_is_classified(app: Flask) -> None:
     unclassified = endpoints - PUBLIC - set(PATIENT_ROUTES)
     assert not unclassified, f"add these routes to the access matrix: {sorted(unclassified)}"
 
+
+# A relative's list page that their scopes do not cover says so (403, app/access/scope.py) rather
+# than a bare 404: they act for the patient and may use the rest. Anna holds no appointments scope.
+EXPLAINED = {("proxy-anna", "appointments.listing"): 403}
 
 CASES = [
     (persona, endpoint, index)
@@ -595,7 +941,7 @@ def test_access_matrix(auth, client, db, ids, persona, endpoint, index) -> None:
     else:
         path, form = target
         response = client.post(path, data={**form, "csrf_token": csrf_token(client, "/sessioner")})
-    expected = status if persona in allowed else 404
+    expected = status if persona in allowed else EXPLAINED.get((persona, endpoint), 404)
     assert response.status_code == expected, (persona, endpoint, target)
 
 
@@ -653,3 +999,40 @@ def test_security_headers_on_every_get_route(app: Flask, auth, client, db, ids) 
         assert response.headers["X-Content-Type-Options"] == "nosniff", path
         assert response.headers["Referrer-Policy"] == "no-referrer", path
         response.close()
+
+
+DIRECTORY_CASES = [
+    (persona, endpoint, index)
+    for endpoint, cases in DIRECTORY_ROUTES.items()
+    for index in range(len(cases))
+    for persona in PERSONAS
+]
+
+
+@pytest.mark.parametrize(("persona", "endpoint", "index"), DIRECTORY_CASES)
+def test_directory_matrix(auth, client, db, ids, persona, endpoint, index) -> None:
+    """Every directory route, as every persona: administrators of the principal answer as
+    listed, everyone else (the other principal's administrator too) gets 404."""
+    method, build, allowed, status = DIRECTORY_ROUTES[endpoint][index]
+    auth.sign_in(persona)
+    target = build(db, ids)
+    if method == "GET":
+        response = client.get(target)
+    else:
+        path, form = target
+        response = client.post(path, data={**form, "csrf_token": csrf_token(client, "/sessioner")})
+    expected = status if persona in allowed else 404
+    assert response.status_code == expected, (persona, endpoint, target)
+
+
+@pytest.mark.parametrize("endpoint", sorted(DIRECTORY_ROUTES))
+def test_signed_out_visitors_never_reach_the_directory(client, db, ids, endpoint) -> None:
+    for method, build, _allowed, _status in DIRECTORY_ROUTES[endpoint]:
+        target = build(db, ids)
+        if method == "GET":
+            response = client.get(target)
+            assert response.status_code == 302
+            assert "/logga-in" in response.headers["Location"]
+        else:
+            path, form = target
+            assert client.post(path, data=form).status_code in (400, 302)

@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import func, select
 
+from app.audit.models import AccessLogEntry
 from app.messages.models import Message, Thread, ThreadStatus
 from app.notifications.models import OutboxItem
 from app.proxies.models import ProxyGrant
@@ -42,6 +43,9 @@ def test_maja_writes_to_karin_and_karin_answers(app, auth, client, db, ids) -> N
     assert "Du får svar inom 2 arbetsdagar." in page
     assert "ring 112" in page
     assert "Inte läst av vården ännu" in page
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Högst 4\xa0000 tecken." in html  # the limit, and a live count of what is left
+    assert 'id="body-count" data-count-for="body" data-max="4000"' in html
     thread = db.scalars(select(Thread).where(Thread.subject == "Svullna ben")).one()
     assert thread.status == ThreadStatus.WAITING_FOR_CARE
     assert (
@@ -60,6 +64,8 @@ def test_maja_writes_to_karin_and_karin_answers(app, auth, client, db, ids) -> N
     assert "Svullna ben" in inbox
     assert "Maja Lind" in inbox
     thread_page = karin.get(f"/meddelanden/{thread.id}").get_data(as_text=True)
+    assert "Meddelanden är inte för akuta ärenden" not in thread_page  # the patient's box
+    assert "Enheten lovar svar inom 2 arbetsdagar." in thread_page
     key = re.search(r'name="key" value="([^"]+)"', thread_page).group(1)
     token = csrf_token(karin, f"/meddelanden/{thread.id}")
     answer = karin.post(
@@ -74,6 +80,8 @@ def test_maja_writes_to_karin_and_karin_answers(app, auth, client, db, ids) -> N
     page = visible_text(client.get(f"/meddelanden/{thread.id}"))
     assert "Väg dig i morgon." in page
     assert "Läst av Karin Berg" in page
+    assert "Vården svarade " in page  # the promise of an answer is kept, so no longer made
+    assert "Du får svar inom" not in page
     assert (
         db.scalar(
             select(func.count(OutboxItem.id)).where(
@@ -98,6 +106,12 @@ def test_a_proxy_message_shows_on_whose_behalf(app, auth, client, db, ids) -> No
     Auth(karin).sign_in("staff-karin")
     tid = thread_id(db, "Från Anna")
     assert "Anna Lind för Maja Lind" in visible_text(karin.get(f"/meddelanden/{tid}"))
+    # The inbox says who wrote, with the patient's personal number, one row a thread.
+    inbox = karin.get("/inkorg?flik=enheten").get_data(as_text=True)
+    row = next(part for part in inbox.split("<tr") if "Från Anna" in part)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row))
+    assert "Anna Lind för Maja Lind" in text
+    assert re.search(r"\d{8}-\d{4}", text)
 
 
 def test_a_proxy_without_the_write_scope_cannot_send(auth, client, db, ids) -> None:
@@ -108,7 +122,7 @@ def test_a_proxy_without_the_write_scope_cannot_send(auth, client, db, ids) -> N
     start = visible_text(client.get("/", follow_redirects=True))
     assert "Skriv till vården" not in start
     assert "Läs meddelanden" in start
-    assert client.get("/meddelanden/nytt").status_code == 404
+    assert client.get("/meddelanden/nytt").status_code == 403  # says why, not a bare 404
     tid = thread_id(db, "Min vikt")
     page = client.get(f"/meddelanden/{tid}")
     assert page.status_code == 200
@@ -130,7 +144,23 @@ def test_a_proxy_without_any_message_scope_sees_no_messages(auth, client, db, id
     start = visible_text(client.get("/", follow_redirects=True))
     assert "Meddelanden" not in start.split("Hoppa till innehållet")[-1].split("Akut hjälp")[0]
     assert client.get(f"/meddelanden/{thread_id(db, 'Min vikt')}").status_code == 404
-    assert client.get("/meddelanden").status_code == 404
+    # The list page she may partly use is explained, not a bare 404, and logged for Maja.
+    listing = client.get("/meddelanden")
+    assert listing.status_code == 403
+    text = visible_text(listing)
+    assert "Maja Lind har inte gett dig behörighet att läsa sina meddelanden." in text
+    assert "”Läsa mina meddelanden” under Ombud och närstående" in text
+    assert "Min vikt" not in text
+    refused = db.scalars(
+        select(AccessLogEntry).where(
+            AccessLogEntry.patient_id == ids["patient-maja"],
+            AccessLogEntry.allowed.is_(False),
+            AccessLogEntry.object_type == "threads",
+        )
+    ).all()
+    assert len(refused) == 1
+    assert client.get("/tider").status_code == 403
+    assert "se och svara på sina tider" in visible_text(client.get("/tider"))
 
 
 def test_bad_input_keeps_the_text_and_changes_nothing(auth, client, db) -> None:

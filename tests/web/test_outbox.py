@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import socket
+import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
@@ -11,13 +13,18 @@ from email import message_from_bytes
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
+from app.accounts.models import Person
 from app.db import utcnow
 from app.messages.models import Message
+from app.notifications import worker
 from app.notifications.models import OutboxItem
 from app.notifications.services import queue
 from app.notifications.worker import SmtpChannel, deliver_one
 from tests.conftest import ROOT
+
+IDLE = 60.0  # seconds the worker sleeps when nothing is due, in the tests below
 
 
 class Inbox:
@@ -56,9 +63,24 @@ def pending(db) -> list[OutboxItem]:  # noqa: ANN001
 
 
 def queue_some(db, ids, count: int) -> None:  # noqa: ANN001
+    """Replies to Maja, told by mail only here: one item each (SMS: tests/web/test_sms.py)."""
+    db.get(Person, ids["patient-maja"]).notify_channels = "email"
     for n in range(count):
         queue(db, "new_reply", f"test:{n}", person_id=ids["patient-maja"], payload={"n": n})
     db.flush()
+
+
+def deliver_all(app) -> list:  # noqa: ANN001
+    """Deliver everything due through a channel that keeps the mails; return them."""
+    sent: list = []
+
+    class Recorder:
+        def send(self, message) -> None:  # noqa: ANN001
+            sent.append(message)
+
+    while deliver_one(app, Recorder()):
+        pass
+    return sent
 
 
 def test_every_notification_reaches_the_smtp_server_once_without_health_content(
@@ -182,7 +204,7 @@ def test_staff_choose_a_daily_summary_instead(app, db, ids) -> None:
 def test_every_queued_template_becomes_a_mail_and_unknown_ones_wait(app, db, ids) -> None:
     import re as regex
 
-    from app.notifications.worker import TEMPLATES
+    from app.notifications.worker import CODES, TEMPLATES
 
     sources = " ".join(p.read_text() for p in (ROOT / "app").rglob("*.py"))
     queued = set(regex.findall(r'queue\(\s*\w+,\s*"(\w+)"', sources))
@@ -193,16 +215,86 @@ def test_every_queued_template_becomes_a_mail_and_unknown_ones_wait(app, db, ids
         queue(db, name, f"all:{name}", practitioner_id=ids["staff-karin"])
     queue(db, "no_such_template", "all:unknown", practitioner_id=ids["staff-karin"])
     db.flush()
-    sent: list[object] = []
-
-    class Recorder:
-        def send(self, message) -> None:  # noqa: ANN001
-            sent.append(message)
-
-    while deliver_one(app, Recorder()):
-        pass
-    assert len(sent) == len(TEMPLATES)
+    sent = deliver_all(app)
+    # A one-time code goes only to the new address it confirms (tests/web/test_contact.py).
+    assert len(sent) == len(TEMPLATES) - len(CODES)
     assert all("Samplan" in str(m["Subject"]) or "Vården" in str(m["Subject"]) for m in sent)
     [unknown] = pending(db)
     assert unknown.template == "no_such_template"
     assert "unknown notification template" in unknown.last_error
+
+
+def _locked() -> OperationalError:
+    """What SQLAlchemy raises when SQLite's write lock stays taken past the busy timeout."""
+    return OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
+
+
+def test_the_worker_goes_on_after_a_locked_database_and_delivers(
+    app, db, ids, monkeypatch, caplog
+) -> None:
+    queue_some(db, ids, 3)
+    waiting = len(pending(db))
+    sent: list[str] = []
+
+    class Recorder:
+        def send(self, message) -> None:  # noqa: ANN001
+            sent.append(message["Message-ID"])
+
+    calls = Counter[str]()
+
+    def locked_now_and_then(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls["deliver"] += 1
+        if calls["deliver"] in (1, 2, 4):  # twice at the start, once between two deliveries
+            raise _locked()
+        return deliver_one(*args, **kwargs)
+
+    class Idle(Exception):  # noqa: N818 - not an error: the loop has nothing left to do
+        pass
+
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        if seconds == IDLE:
+            raise Idle  # the loop never ends by itself: stop it once everything is sent
+
+    monkeypatch.setattr(worker, "channel_for", lambda _app: Recorder())
+    monkeypatch.setattr(worker, "deliver_one", locked_now_and_then)
+    monkeypatch.setattr(worker, "sleep", sleep)
+    with caplog.at_level(logging.WARNING, logger=worker.__name__), pytest.raises(Idle):
+        worker.run(app, interval=IDLE)
+    assert pending(db) == []
+    assert len(sent) == waiting
+    assert waits == [1.0, 2.0, 1.0, IDLE]  # a short, growing wait; back to short after a success
+    assert caplog.text.count("database is locked") == 3
+
+
+def test_a_single_run_gives_up_when_the_database_stays_locked(app, monkeypatch) -> None:
+    def always_locked(*_args, **_kwargs) -> bool:  # noqa: ANN002, ANN003
+        raise _locked()
+
+    waits: list[float] = []
+    monkeypatch.setattr(worker, "deliver_one", always_locked)
+    monkeypatch.setattr(worker, "sleep", waits.append)
+    with pytest.raises(OperationalError, match="database is locked"):
+        worker.run(app, once=True)
+    assert waits == [1.0, 2.0, 4.0, 8.0]  # worker.ONCE_ATTEMPTS tries, then a visible failure
+
+
+def test_mail_is_written_in_the_recipients_language(app, db, ids) -> None:
+    from app.accounts.models import Person
+
+    ali = db.get(Person, ids["patient-ali"])
+    assert ali.preferred_language == "ar"
+    ali.email = ali.email or "ali@example.se"
+    queue(db, "new_reply", "lang:ali", person_id=ids["patient-ali"])
+    queue(db, "new_reply", "lang:maja", person_id=ids["patient-maja"])
+    db.flush()
+    sent = deliver_all(app)
+    by_language = {str(m["Content-Language"]): m for m in sent}
+    assert {"ar", "sv"} <= set(by_language)
+    arabic = by_language["ar"].get_content()
+    swedish = by_language["sv"].get_content()
+    assert "Logga in för att läsa" in swedish
+    assert "Logga in för att läsa" not in arabic
+    assert any("\u0600" <= ch <= "\u06ff" for ch in arabic), arabic

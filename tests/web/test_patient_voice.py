@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -162,11 +163,18 @@ def test_progress_on_own_activities_shows_to_care(app, auth, client, db):
     auth.sign_in("patient-maja")
     assert post(client, f"/insats/{theirs.id}/lage", {"state": "done"}).status_code == 404
     assert post(client, f"/insats/{mine.id}/lage", {"state": "maybe"}).status_code == 400
+    reported = post(
+        client, f"/insats/{mine.id}/lage", {"state": "hard", "note": "Vågen är trasig."}
+    )
+    assert reported.status_code == 303
+    shown = client.get(reported.headers["Location"]).get_data(as_text=True)
     assert (
-        post(
-            client, f"/insats/{mine.id}/lage", {"state": "hard", "note": "Vågen är trasig."}
-        ).status_code
-        == 303
+        '<p class="notice notice--done" role="status" data-confirmation tabindex="-1">'
+        "Tack! Det du skrev om hur det går är sparat. Ditt vårdteam ser det.</p>"
+    ) in shown
+    # Only Samplan's own sentences: an address cannot make the page say anything else.
+    assert "data-confirmation" not in client.get(f"/plan/{pid}?klart=<b>hej</b>").get_data(
+        as_text=True
     )
     karin = app.test_client()
     Auth(karin).sign_in("staff-karin")
@@ -196,7 +204,9 @@ def test_agreement_across_two_published_versions(auth, client, db):
     first = publish(db, pid, "Nytt delmål: gå till brevlådan.")
     auth.sign_in("patient-maja")
     text = visible_text(client.get(f"/plan/{pid}"))
-    assert "Stämmer det här med det vi kom överens om?" in text
+    # The question comes after the plan it asks about; the top of the page points to it.
+    assert text.index("Läs planen och svara längst ner om den stämmer.") < text.index("Vem gör vad")
+    assert text.index("Vem gör vad") < text.index("Stämmer det här med det vi kom överens om?")
     assert (
         post(client, f"/plan/{pid}/svar", {"answer": "agree", "version": first}).status_code == 303
     )
@@ -297,20 +307,22 @@ def test_asking_for_another_time_and_cancelling(auth, client, db, ids):
     empty = post(client, f"{url}/annan-tid", {"note": " "}, url)
     assert empty.status_code == 400
     wished = (utcnow() + timedelta(days=10)).date().isoformat()
-    assert (
-        post(
-            client, f"{url}/annan-tid", {"note": "Hellre torsdag", "wished": wished}, url
-        ).status_code
-        == 303
-    )
+    asked = post(client, f"{url}/annan-tid", {"note": "Hellre torsdag", "wished": wished}, url)
+    assert asked.status_code == 303
+    page = visible_text(client.get(asked.headers["Location"]))
+    assert "Din önskan om en annan tid är skickad. Vården hör av sig." in page
+    assert "Ditt meddelande: Hellre torsdag" in page
+    day = (utcnow() + timedelta(days=10)).date()
+    assert f"Du önskade en tid den {day.day} " in page
     db.expire_all()
     moved = db.get(Appointment, first.id)
     assert moved.status == AppointmentStatus.CHANGE_REQUESTED
     assert moved.patient_note == "Hellre torsdag"
     assert post(client, f"/tider/{second.id}/avboka", {"reason": ""}, url).status_code == 400
-    assert (
-        post(client, f"/tider/{second.id}/avboka", {"reason": "Jag är bortrest."}, url).status_code
-        == 303
+    cancelled = post(client, f"/tider/{second.id}/avboka", {"reason": "Jag är bortrest."}, url)
+    assert cancelled.status_code == 303
+    assert "Tiden är avbokad. Vården har fått veta det." in visible_text(
+        client.get(cancelled.headers["Location"])
     )
     db.expire_all()
     assert db.get(Appointment, second.id).status == AppointmentStatus.CANCELLED
@@ -345,3 +357,67 @@ def test_the_self_care_plan_as_pdf_has_goals_and_all_seven_points(auth, client, 
     for goal in db.scalars(select(Goal).where(Goal.plan_id == pid)):
         assert " ".join(goal.text.split())[:40] in text
     assert "Sida 1 av" in text
+
+
+def test_a_newly_published_version_is_marked_on_the_start_page_until_answered(auth, client, db):
+    pid = plan_id(db, "trygg hemma")
+    first = publish(db, pid, "Nytt delmål: gå till brevlådan.")
+    auth.sign_in("patient-maja")
+    text = visible_text(client.get("/"))
+    assert "Läs planen ”Samordnad individuell plan – trygg hemma” och svara om den stämmer." in text
+    post(client, f"/plan/{pid}/svar", {"answer": "agree", "version": first})
+    version = publish(db, pid, "Hembesöken blir varje vecka.")
+    text = visible_text(client.get("/"))
+    notice = "Planen ”Samordnad individuell plan – trygg hemma” är ändrad. Läs den och svara om"
+    assert notice in text
+    assert text.index(notice) < text.index("Mina planer"), "in the first screen, with the next step"
+    marks = text.count("Ändrad – svara")
+    assert marks >= 1
+    post(client, f"/plan/{pid}/svar", {"answer": "agree", "version": version})
+    text = visible_text(client.get("/"))
+    assert notice not in text
+    assert text.count("Ändrad – svara") == marks - 1
+
+
+def test_saving_while_typing_says_so_and_a_too_long_answer_says_why(auth, client, db, ids):
+    auth.sign_in("patient-maja")
+    token = csrf_token(client, "/viktigt/3")
+    headers = {"HX-Request": "true"}
+    saved = client.post(
+        "/viktigt/3",
+        data={"csrf_token": token, "answer": "Att få sova ut.", "autosave": "1"},
+        headers=headers,
+    )
+    assert saved.status_code == 200
+    assert re.fullmatch(r"Sparat automatiskt kl\. \d\d:\d\d\.", visible_text(saved))
+    before = versions(db, ids["patient-maja"])
+    too_long = client.post(
+        "/viktigt/3",
+        data={"csrf_token": token, "answer": "x" * 2001, "autosave": "1"},
+        headers=headers,
+    )
+    assert too_long.status_code == 400
+    assert "högst 2 000 tecken" in visible_text(too_long)
+    assert "<html" not in too_long.get_data(as_text=True)  # a line under the field, not a page
+    assert versions(db, ids["patient-maja"]) == before
+    assert 'id="answer-saved" role="status"' in client.get("/viktigt/3").get_data(as_text=True)
+
+
+def test_anna_reads_of_maja_by_name_not_as_if_the_plan_were_hers(app, db, ids):
+    from app.proxies.models import ProxyGrant
+
+    anna = app.test_client()
+    Auth(anna).sign_in("proxy-anna")
+    anna.get("/", follow_redirects=True)
+    grant = db.scalars(select(ProxyGrant).where(ProxyGrant.proxy_id == ids["proxy-anna"])).one()
+    grant.scopes += " answer_for"
+    db.flush()
+    compose = visible_text(anna.get("/meddelanden/nytt"))
+    assert "Samordnaren står först." in compose
+    assert "Din samordnare" not in compose
+    overview = visible_text(anna.get("/viktigt"))
+    assert "Svaren visas först i alla planer för Maja" in overview
+    assert "Dina svar" not in overview
+    self_care = visible_text(anna.get(f"/plan/{plan_id(db, 'Egenvård')}"))
+    assert "Egenvård, punkt för punkt" in self_care
+    assert "Din egenvård" not in self_care

@@ -10,9 +10,9 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.access.policy import local_date
 from app.agreements.models import Agreement
 from app.audit.models import AccessLogEntry
+from app.clock import local_date
 from app.db import utcnow
 from app.goals.models import Activity, Goal, GoalStatus
 from app.notifications.models import OutboxItem
@@ -166,6 +166,7 @@ def test_karin_makes_a_sip_for_ali_and_ali_answers(app, db: Session, ids) -> Non
         select(OutboxItem).where(
             OutboxItem.template == "plan_published",
             OutboxItem.recipient_person_id == ids["patient-ali"],
+            OutboxItem.channel == "email",  # and an SMS: tests/web/test_sms.py
         )
     ).one()
 
@@ -668,3 +669,146 @@ def test_the_work_list_shows_drafts_until_published_and_logs_each_patient(app, d
     assert len(logged) > len(before)
     assert ids["patient-maja"] in logged
     assert ids["patient-ali"] in logged  # Ali's unanswered SIP is on the list
+
+
+def _more_plans(db: Session, ids: dict[str, int], count: int) -> None:
+    """Plans for Karin in every section of her work list: follow-up due, an old SIP, no care
+    contact, not answered, and a draft; and a handover offered to her."""
+    from app.plans.models import CareTeamMember, PlanKind, TeamRole
+
+    today = local_date(utcnow())
+    unit = db.get(CarePlan, plan_id(db, "trygg hemma")).unit_id
+    for n in range(count):
+        plan = CarePlan(
+            patient_id=ids["patient-maja"],
+            kind=PlanKind.SIP,
+            title=f"Extra plan {n}",
+            unit_id=unit,
+            status=PlanStatus.ACTIVE,
+            published_version=1,
+            follow_up_on=today + timedelta(days=2),
+            created_at=utcnow() - timedelta(days=800),
+            draft={"title": f"Extra utkast {n}"},
+        )
+        db.add(plan)
+        db.flush()
+        db.add(
+            CareTeamMember(
+                plan_id=plan.id,
+                role=TeamRole.DOCTOR,
+                practitioner_id=ids["staff-erik"],
+                is_coordinator=True,
+                valid_from=today,
+            )
+        )
+        db.add(
+            Handover(
+                plan_id=plan.id,
+                role="coordination",
+                from_practitioner_id=ids["staff-erik"],
+                to_practitioner_id=ids["staff-karin"],
+                note="",
+                created_at=utcnow(),
+            )
+        )
+    db.flush()
+
+
+def test_the_work_list_runs_a_fixed_number_of_statements(
+    app, db, ids, auth, client, count_queries
+) -> None:
+    auth.sign_in("staff-karin")
+    _more_plans(db, ids, 2)
+    client.get("/arbetslista")
+    count_queries()
+    few = client.get("/arbetslista")
+    statements_few = count_queries()
+    _more_plans(db, ids, 40)
+    count_queries()
+    many = client.get("/arbetslista")
+    statements_many = count_queries()
+    assert few.status_code == many.status_code == 200
+    text = visible_text(many)
+    for heading in (
+        "Överlämningar till dig",
+        "Uppföljning snart eller försenad",
+        "SIP utan uppföljning det senaste året",
+        "Planer utan fast vårdkontakt",
+        "Patienten har inte svarat eller har frågor",
+        "Utkast som inte är publicerade",
+    ):
+        assert heading in text
+    assert "Maja Lind: Extra plan 39" in text
+    assert "Maja Lind: Extra utkast 39" in text
+    assert len(statements_many) == len(statements_few)
+    assert len(statements_many) <= 6, "\n\n".join(statements_many)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("goal-0-target", "3000-01-01"), ("act-0-due", "2101-01-01"), ("consent_on", "1899-12-31")],
+)
+def test_the_editor_refuses_dates_outside_the_sane_range(app, db, field, value) -> None:
+    sip = plan_id(db, "trygg hemma")
+    karin = signed_in(app, "staff-karin")
+    _t, fields = editor(karin, sip)
+    fields[field] = value
+    refused = karin.post(f"/plan/{sip}/redigera", data=fields)
+    assert refused.status_code == 400
+    assert "Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2027-03-01." in visible_text(refused)
+    assert value in html(refused)  # what was typed stays in the form
+    db.expire_all()
+    assert db.get(CarePlan, sip).draft is None
+
+
+@pytest.mark.parametrize("day", ["1800-01-01", "2200-01-01", "igår"])
+def test_a_death_date_must_be_a_real_day(app, db, ids, day) -> None:
+    karin = signed_in(app, "staff-karin")
+    url = f"/patient/{ids['patient-maja']}/dodsfall"
+    fields = form_fields(karin.get(url), url)
+    fields.update(day=day, confirm="1")
+    refused = karin.post(url, data=fields)
+    assert refused.status_code == 400
+    assert "Skriv dagen då patienten avled, som ÅÅÅÅ-MM-DD." in visible_text(refused)
+    from app.accounts.models import Person
+
+    db.expire_all()
+    assert db.get(Person, ids["patient-maja"]).deceased_on is None
+
+
+def test_a_handover_whose_sender_no_longer_holds_the_role_closes_when_acknowledged(
+    app, db, ids
+) -> None:
+    """Deliberately a 303 to the work list now (it was a 404): closing the handover is a change
+    that must be kept, and an error answer would roll it back."""
+    sip = plan_id(db, "trygg hemma")
+    karin = signed_in(app, "staff-karin")
+    fields = form_fields(karin.get(f"/plan/{sip}/overlamning"), f"/plan/{sip}/overlamning")
+    lena_row = next(
+        m.id for m in db.get(CarePlan, sip).team if m.practitioner_id == ids["staff-lena"]
+    )
+    fields.update(role="care_contact", receiver=f"member:{lena_row}")
+    assert karin.post(f"/plan/{sip}/overlamning", data=fields).status_code == 303
+    for member in db.get(CarePlan, sip).team:
+        if member.practitioner_id == ids["staff-karin"]:
+            member.role = "doctor"
+    db.flush()
+    lena = signed_in(app, "staff-lena")
+    handover = db.scalars(select(Handover).where(Handover.plan_id == sip)).one()
+    ack = form_fields(lena.get("/arbetslista"), f"/overlamning/{handover.id}/bekrafta")
+    answer = lena.post(f"/overlamning/{handover.id}/bekrafta", data=ack)
+    assert answer.status_code == 303
+    assert answer.headers["Location"].endswith("/arbetslista")
+    db.expire_all()
+    assert db.get(Handover, handover.id).cancelled_at is not None
+    assert "Överlämningar till dig" not in visible_text(lena.get("/arbetslista"))
+
+
+def test_care_sees_the_patients_personal_number_language_and_view(app, auth, client, db) -> None:
+    auth.sign_in("staff-karin")
+    page = visible_text(client.get(f"/plan/{plan_id(db, 'efter stroke')}"))
+    assert "Patient: Ali Hassan, " in page
+    assert "Vill ha: arabiska" in page
+    assert "Läser i enkel vy" in page
+    maja = visible_text(client.get(f"/plan/{plan_id(db, 'trygg hemma')}"))
+    assert "Vill ha:" not in maja

@@ -163,6 +163,26 @@ def test_a_relative_acting_for_someone_keeps_no_copy_of_their_plans(auth, client
     assert response.headers["X-Samplan-Offline"] == "keep"
 
 
+def test_a_relative_who_opens_the_patients_plan_directly_keeps_no_copy(auth, client, db) -> None:
+    """Anna turns offline reading on on her own page and opens Maja's plan by its address,
+    without choosing to act for Maja first: whose data the page shows decides, not the choice."""
+    auth.sign_in("proxy-anna")
+    turn_offline(client, True)
+    assert client.get("/den-har-telefonen").headers["X-Samplan-Offline"] == "keep"
+    for path in (f"/plan/{plan_id(db, 'trygg hemma')}", f"/plan/{plan_id(db, 'Egenvård vid')}"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "Maja" in html(response)
+        assert response.headers["X-Samplan-Offline"] == "keep", path
+        assert 'id="offline-note"' not in html(response), path
+    # Maja, on her own phone, still keeps her own plans.
+    auth.sign_in("patient-maja")
+    turn_offline(client, True)
+    response = client.get(f"/plan/{plan_id(db, 'trygg hemma')}")
+    assert response.headers["X-Samplan-Offline"].startswith("save; until=")
+    assert 'id="offline-note"' in html(response)
+
+
 def test_staff_have_no_device_page_and_never_keep_copies(auth, client) -> None:
     auth.sign_in("staff-karin")
     assert client.get("/den-har-telefonen").status_code == 404
@@ -177,7 +197,7 @@ def test_static_files_have_hashed_names_cached_for_a_year(client) -> None:
     assert hashed.status_code == 200
     assert hashed.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     plain = client.get("/static/css/samplan.css")
-    assert plain.headers["Cache-Control"] == "no-cache"
+    assert plain.headers["Cache-Control"] == "public, no-cache"
     assert plain.data == hashed.data
     assert client.get("/static/css/samplan.000000000000.css").status_code == 404
     hashed.close()
@@ -203,11 +223,15 @@ def test_without_a_vapid_key_push_is_not_offered(auth, client) -> None:
     assert "Aviseringar" not in text
 
 
-def subscribe(client, endpoint: str, p256dh: str = "BKey", auth: str = "secret"):  # noqa: ANN001, ANN201
+def subscribe(client, endpoint: str, p256dh: str | None = None):  # noqa: ANN001, ANN201
+    from tests.web.test_push import Device, b64
+
+    device = Device()
     token = csrf_token(client, "/den-har-telefonen")
+    keys = {"p256dh": device.p256dh if p256dh is None else p256dh, "auth": b64(device.auth)}
     return client.post(
         "/den-har-telefonen/push",
-        json={"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}},
+        json={"endpoint": endpoint, "keys": keys},
         headers={"X-CSRFToken": token, "User-Agent": "Chromium på Android"},
     )
 
@@ -217,7 +241,7 @@ def test_a_patient_turns_push_on_sees_the_device_and_removes_it(auth, client, db
     page = html(client.get("/den-har-telefonen"))
     assert f'data-key="{push_on}"' in page
     assert "Inga enheter får aviseringar." in visible_text(client.get("/den-har-telefonen"))
-    assert subscribe(client, "https://push.example.invalid/abc").status_code == 204
+    assert subscribe(client, "https://fcm.googleapis.com/fcm/send/abc").status_code == 204
     text = visible_text(client.get("/den-har-telefonen"))
     assert "Chromium på Android" in text
     assert "Ta bort enheten" in text
@@ -239,17 +263,17 @@ def test_a_patient_turns_push_on_sees_the_device_and_removes_it(auth, client, db
 
 def test_a_bad_subscription_is_refused_in_swedish_and_nothing_stored(auth, client, db, push_on):
     auth.sign_in("patient-per")
-    for endpoint in ("http://push.example.invalid/x", "file:///etc/passwd", ""):
+    for endpoint in ("http://fcm.googleapis.com/x", "file:///etc/passwd", ""):
         response = subscribe(client, endpoint)
         assert response.status_code == 400, endpoint
         assert "Aviseringar kunde inte slås på" in response.get_data(as_text=True)
-    assert subscribe(client, "https://push.example.invalid/y", p256dh="").status_code == 400
+    assert subscribe(client, "https://fcm.googleapis.com/y", p256dh="").status_code == 400
     assert db.scalars(select(PushSubscription)).all() == []
 
 
 def test_nobody_removes_someone_elses_device(auth, client, db, ids, push_on) -> None:
     auth.sign_in("patient-maja")
-    subscribe(client, "https://push.example.invalid/maja")
+    subscribe(client, "https://fcm.googleapis.com/fcm/send/maja")
     row = db.scalars(select(PushSubscription)).one()
     auth.sign_in("patient-per")
     token = csrf_token(client, "/den-har-telefonen")

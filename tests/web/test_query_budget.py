@@ -12,7 +12,8 @@ from app.goals.models import Activity, Goal, Responsible
 from app.plans.models import CarePlan, CareTeamMember, PlanKind, PlanStatus, TeamRole
 from tests.helpers import plan_id
 
-BUDGET = 8
+# Every statement counts, the session lookup and the access-log entry included.
+BUDGET = 6
 
 
 def grow(db, pid: int, goals: int = 50, activities: int = 50) -> None:
@@ -126,3 +127,98 @@ def test_inbox_runs_a_fixed_number_of_statements(auth, client, db, ids, count_qu
     assert response.status_code == 200
     assert "62 öppna ärenden" in response.get_data(as_text=True)
     assert len(statements) <= 4, "\n\n".join(statements)
+
+
+def _long_thread(db, ids, count: int) -> int:
+    from app.messages.models import Message, Thread
+    from tests.helpers import thread_id
+
+    tid = thread_id(db, "Min vikt")
+    thread = db.get(Thread, tid)
+    now = utcnow()
+    for n in range(count):
+        care = n % 2 == 1
+        db.add(
+            Message(
+                thread_id=thread.id,
+                author_person_id=None if care else ids["patient-maja"],
+                author_practitioner_id=ids["staff-karin"] if care else None,
+                body=f"Meddelande {n}",
+                idempotency_key=f"budget-thread-{n}",
+                created_at=now,
+            )
+        )
+    db.flush()
+    return tid
+
+
+@pytest.mark.parametrize("persona", ["patient-maja", "proxy-anna", "staff-karin"])
+def test_thread_page_budget_does_not_grow_with_messages(
+    auth, client, db, ids, count_queries, persona
+) -> None:
+    tid = _long_thread(db, ids, 60)
+    auth.sign_in(persona)
+    client.get(f"/meddelanden/{tid}")  # the first visit marks the replies read
+    count_queries()
+    response = client.get(f"/meddelanden/{tid}")
+    statements = count_queries()
+    assert response.status_code == 200
+    assert "Meddelande 59" in response.get_data(as_text=True)
+    assert len(statements) <= BUDGET, "\n\n".join(statements)
+
+
+@pytest.mark.parametrize("path", ["/meddelanden", "/tider"])
+def test_patient_lists_run_a_fixed_number_of_statements(
+    auth, client, db, ids, count_queries, path
+) -> None:
+    _long_thread(db, ids, 30)
+    auth.sign_in("patient-maja")
+    count_queries()
+    response = client.get(path)
+    statements = count_queries()
+    assert response.status_code == 200
+    assert len(statements) <= BUDGET, "\n\n".join(statements)
+
+
+def test_inbox_budget_does_not_grow_with_messages(auth, client, db, ids, count_queries) -> None:
+    _long_thread(db, ids, 60)
+    auth.sign_in("staff-karin")
+    count_queries()
+    response = client.get("/inkorg?flik=mina")
+    statements = count_queries()
+    assert response.status_code == 200
+    assert "Min vikt" in response.get_data(as_text=True)
+    assert len(statements) <= 4, "\n\n".join(statements)
+
+
+def test_access_log_page_runs_a_fixed_number_of_statements(
+    auth, client, db, ids, count_queries
+) -> None:
+    """However long the log, the page reads it with a fixed number of statements."""
+    from app.audit.models import AccessLogEntry
+
+    maja, karin = ids["patient-maja"], ids["staff-karin"]
+    pid = plan_id(db, "trygg hemma")
+    now = utcnow()
+    for n in range(120):
+        db.add(
+            AccessLogEntry(
+                at=now - timedelta(minutes=n),
+                actor_practitioner_id=karin if n % 3 else None,
+                actor_person_id=ids["proxy-anna"] if n % 3 == 0 else None,
+                patient_id=maja,
+                action="read",
+                object_type="care_plan" if n % 2 else "overview",
+                object_id=pid if n % 2 else None,
+            )
+        )
+    db.flush()
+    auth.sign_in("patient-maja")
+    count_queries()
+    response = client.get("/vem-har-tittat?sida=2")
+    statements = count_queries()
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "Anna Lind, ombud" in text
+    assert "Karin Berg" in text
+    assert len(statements) <= 6, "\n\n".join(statements)

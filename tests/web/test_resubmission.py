@@ -11,7 +11,7 @@ from app.goals.models import Activity, Goal, ProgressReport
 from app.notifications.models import OutboxItem
 from app.proxies.models import ProxyGrant
 from tests.conftest import csrf_token
-from tests.helpers import plan_id
+from tests.helpers import plan_id, representative_form
 
 
 def twice(client, path: str, data: dict[str, str]) -> list[int]:  # noqa: ANN001
@@ -53,15 +53,7 @@ def test_a_progress_report_sent_twice_is_one_report(auth, client, db) -> None:
 
 def test_a_representative_registered_twice_is_one_grant(auth, client, db, ids) -> None:
     auth.sign_in("staff-karin")
-    form = {
-        "personal_number": "19700101-9806",
-        "given_name": "Gun",
-        "family_name": "Man",
-        "kind": "god man",
-        "decision_reference": "ÖF 2026-12",
-        "scopes": "read_plans",
-        "until": "2030-01-01",
-    }
+    form = representative_form()
     assert twice(client, f"/patient/{ids['patient-ali']}/foretradare", form) == [303, 303]
     grants = select(ProxyGrant).where(
         ProxyGrant.patient_id == ids["patient-ali"], ProxyGrant.decision_reference == "ÖF 2026-12"

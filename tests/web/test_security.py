@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.audit.models import AccessLogEntry
+from tests.conftest import csrf_token
 from tests.helpers import plan_id
 
 
@@ -26,6 +27,50 @@ def test_patient_pages_are_not_cached(auth, client) -> None:
     response = client.get("/")
     assert response.headers["Cache-Control"] == "no-store"
     assert "HX-Request" in response.headers["Vary"]
+
+
+def test_every_answer_with_patient_data_is_not_stored_whatever_its_type(
+    auth, client, db, ids
+) -> None:
+    """Not only pages: the PDF, the calendar file, JSON, plain text and htmx fragments may carry
+    a patient's data, and no browser, proxy or shared cache may keep a copy of any of them."""
+    from app.appointments.models import Appointment, AppointmentStatus
+
+    auth.sign_in("patient-maja")
+    appointment = db.scalars(
+        select(Appointment).where(Appointment.patient_id == ids["patient-maja"])
+    ).first()
+    appointment.status = AppointmentStatus.ACCEPTED
+    db.flush()
+    answers = {
+        "pdf": client.get(f"/plan/{plan_id(db, 'trygg hemma')}/utskrift.pdf"),
+        "ics": client.get(f"/tider/{appointment.id}.ics"),
+        "json": client.get("/healthz"),
+        "fragment": client.get("/", headers={"HX-Request": "true", "HX-Target": "unread"}),
+        "text": client.post(
+            "/den-har-telefonen/push",
+            data=b"{",
+            content_type="application/json",
+            headers={"X-CSRFToken": csrf_token(client, "/den-har-telefonen")},
+        ),
+    }
+    assert answers["pdf"].mimetype == "application/pdf"
+    assert answers["ics"].mimetype == "text/calendar"
+    assert answers["json"].is_json
+    assert answers["text"].mimetype == "text/plain"
+    for kind, response in answers.items():
+        assert response.status_code < 500, kind
+        assert response.headers["Cache-Control"] == "no-store", kind
+        response.close()
+
+
+def test_only_answers_without_anyones_data_may_be_kept(client) -> None:
+    """The few public answers say so themselves; the rule is no-store for everything else."""
+    for path in ("/manifest.webmanifest", "/service-worker.js", "/offline"):
+        assert client.get(path).headers["Cache-Control"].startswith("public"), path
+    plain = client.get("/static/css/samplan.css")
+    assert plain.headers["Cache-Control"] == "public, no-cache"
+    plain.close()
 
 
 def test_reads_are_logged_with_actor_and_patient(auth, client, db, ids) -> None:
@@ -99,14 +144,13 @@ def test_access_log_is_the_patients_own(auth, client) -> None:
 
 def test_access_log_pages(app, auth, client, db, ids) -> None:
     from app.access.actor import Actor
+    from app.accounts.models import Practitioner
+    from app.audit.queries import PAGE_SIZE
     from app.audit.services import record_access
     from app.db import utcnow
 
-    actor = Actor(session_row=None, token="", person=None)  # type: ignore[arg-type]
-    from app.accounts.models import Practitioner
-
-    actor.practitioner = db.get(Practitioner, ids["staff-erik"])
-    for _ in range(60):
+    actor = Actor.of(db.get(Practitioner, ids["staff-erik"]))
+    for _ in range(2 * PAGE_SIZE + 5):
         record_access(db, actor, ids["patient-per"], "read", "overview", None, utcnow())
     db.flush()
     auth.sign_in("patient-per")
@@ -117,3 +161,14 @@ def test_access_log_pages(app, auth, client, db, ids) -> None:
     assert "Sida 3 av 3" in visible_text(client.get("/vem-har-tittat?sida=3"))
     assert client.get("/vem-har-tittat?sida=4").status_code == 404
     assert client.get("/vem-har-tittat?sida=x").status_code == 404
+
+
+def test_downloading_the_plan_is_logged_as_a_download_not_a_change(auth, client, db) -> None:
+    from tests.helpers import visible_text
+
+    auth.sign_in("patient-maja")
+    pid = plan_id(db, "trygg hemma")
+    assert client.get(f"/plan/{pid}/utskrift.pdf").status_code == 200
+    text = visible_text(client.get("/vem-har-tittat"))
+    assert "Du laddade ner planen ”Samordnad individuell plan – trygg hemma” som PDF" in text
+    assert "ändrade planen" not in text

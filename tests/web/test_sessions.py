@@ -138,3 +138,18 @@ def test_writes_are_rate_limited(app, client, monkeypatch) -> None:
         assert codes == [303, 303, 429]
     finally:
         limiter.reset()
+
+
+def test_sessions_name_the_device_not_the_raw_user_agent(app, client) -> None:
+    phone = app.test_client()
+    phone.environ_base["HTTP_USER_AGENT"] = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+    )
+    Auth(phone).sign_in("patient-maja")
+    client.environ_base["HTTP_USER_AGENT"] = "curl/8.5.0"
+    Auth(client).sign_in("patient-maja")
+    text = visible_text(client.get("/sessioner"))
+    assert "Mobile Safari på iOS, iPhone" in text
+    assert "Mozilla/5.0" not in text
+    assert "AppleWebKit" not in text

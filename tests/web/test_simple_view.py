@@ -8,7 +8,7 @@ import pytest
 
 from app.i18n.lix import lix
 from tests.conftest import csrf_token
-from tests.helpers import visible_text
+from tests.helpers import form_fields, visible_text
 
 BLOCKS = {
     "p",
@@ -205,3 +205,98 @@ def test_staff_see_the_lix_of_what_they_write(app, auth, client) -> None:
         ).status_code
         == 404
     )
+
+
+def test_the_simple_view_tells_the_real_state_of_the_answer_and_can_give_it(
+    auth, client, db
+) -> None:
+    """Never a sentence fixed per plan kind: the latest version's real answer, every state."""
+    from tests.helpers import plan_id
+    from tests.web.test_patient_voice import post, publish
+
+    pid = plan_id(db, "trygg hemma")
+    first = publish(db, pid, "Nytt delmål: gå till brevlådan.")
+    auth.sign_in("patient-maja")
+    simple_swedish(client)
+    page = client.get(f"/plan/{pid}")
+    text = visible_text(page)
+    assert "Du har sagt ja" not in text
+    assert "Stämmer planen?" in text
+    assert form_fields(page, f"/plan/{pid}/svar")["version"] == str(first)
+    agreed = post(client, f"/plan/{pid}/svar", {"answer": "agree", "version": first})
+    text = visible_text(client.get(agreed.headers["Location"]))
+    assert "Tack! Ditt svar på planen är sparat." in text
+    assert "Du har sagt ja till planen. Det var " in text
+    assert "Stämmer planen?" not in text
+    second = publish(db, pid, "Hembesöken blir varje vecka.")
+    text = visible_text(client.get(f"/plan/{pid}"))
+    assert "Planen är ändrad. Du har inte svarat på det nya." in text
+    assert "Du har sagt ja" not in text
+    post(client, f"/plan/{pid}/svar", {"answer": "questions", "version": second})
+    text = visible_text(client.get(f"/plan/{pid}"))
+    assert "Du har sagt att du har frågor. Det var " in text
+
+
+def test_ali_is_not_told_he_agreed_and_can_do_in_the_simple_view_what_the_full_view_offers(
+    auth, client, db
+) -> None:
+    from tests.helpers import plan_id
+
+    auth.sign_in("patient-ali")
+    simple_swedish(client)
+    pid = plan_id(db, "efter stroke")
+    html = client.get(f"/plan/{pid}").get_data(as_text=True)
+    text = visible_text(client.get(f"/plan/{pid}"))
+    assert "Du har sagt ja" not in text
+    assert "Du har inte svarat på planen ännu." in text
+    assert f'action="/plan/{pid}/svar"' in html
+    assert f'href="/plan/{pid}/mal"' in html  # propose a goal
+    assert "Berätta hur det går" in text
+
+
+def test_care_text_carries_its_language_in_another_language_and_says_it_is_swedish(
+    auth, client, db
+) -> None:
+    from html import escape
+
+    from sqlalchemy import select
+
+    from app.goals.models import Activity, Goal
+    from app.plans.models import CarePlan
+    from tests.helpers import plan_id
+
+    auth.sign_in("patient-maja")
+    token = csrf_token(client, "/sessioner")
+    client.post("/sprak", data={"csrf_token": token, "lang": "ar"})
+    for title in ("trygg hemma", "Egenvård"):
+        pid = plan_id(db, title)
+        html = client.get(f"/plan/{pid}").get_data(as_text=True)
+        plan = db.get(CarePlan, pid)
+        written = [
+            *db.scalars(select(Goal.text).where(Goal.plan_id == pid)),
+            *db.scalars(select(Activity.text).where(Activity.plan_id == pid)),
+            *(text for text in (plan.self_care or {}).values() if text),
+        ]
+        assert written
+        for text in written:
+            shown = escape(text, quote=False)
+            if shown in html:
+                assert f'lang="sv" dir="ltr">{shown}</span>' in html, text
+        assert "Det som vården har skrivit står på svenska." not in html  # said in Arabic
+        assert 'class="meta language-note"' in html
+
+
+def test_arabic_pages_separate_with_the_arabic_comma(auth, client) -> None:
+    import re
+
+    auth.sign_in("patient-maja")
+    token = csrf_token(client, "/sessioner")
+    client.post("/enkel-vy", data={"csrf_token": token, "on": "0"})
+    client.post("/sprak", data={"csrf_token": token, "lang": "ar"})
+    html = client.get("/").get_data(as_text=True)
+    contacts = html.split('class="contact__role"')[1:]
+    assert contacts
+    assert any("، " in part.split("</p>")[0] for part in contacts)
+    # the page's own separators, leaving out care's Swedish (which keeps its own commas)
+    roles = [re.sub(r'<span class="content".*?</span>', "", p.split("</p>")[0]) for p in contacts]
+    assert not any(", " in role for role in roles), roles

@@ -1,4 +1,4 @@
-"""The region generator (`flask --app app region-seed`) at a tiny size: counts, the rules every
+"""The region generator (`benchmarks/region.py`) at a tiny size: counts, the rules every
 row must keep, and its well-known people signing in to pages with their data.
 
 The generator writes with COPY on PostgreSQL and executemany on SQLite; both run here, inside the
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Connection, text
 
-from app.demo.region import RegionSize, generate_region, seed_region
+from benchmarks.region import RegionSize, generate_region, seed_region
 from tests.conftest import Auth, html
 
 PATIENTS = 40
