@@ -1,6 +1,6 @@
 """Load test: Samplan under gunicorn with the production configuration, on a generated region.
 
-Fill a database named for benchmarks with a region first (``flask --app app region-seed``; see
+Fill a database named for benchmarks with a region first (``benchmarks/region.py``; see
 benchmarks/RESULTS.md), then::
 
     .venv/bin/python benchmarks/load.py \\
@@ -97,7 +97,7 @@ def region(url: str) -> dict[str, int]:
         found = {name: conn.scalar(text(sql)) or 0 for name, sql in queries.items()}
     engine.dispose()
     if not found["patients"]:
-        sys.exit("No region in that database: run flask --app app region-seed first.")
+        sys.exit("No region in that database: run benchmarks/region.py first.")
     return found
 
 

@@ -1,6 +1,6 @@
 """Does a patient's start page cost more in a bigger region? In-process timings, interleaved.
 
-Takes two or more databases filled by ``flask --app app region-seed`` (say, 1 000 and 200 000
+Takes two or more databases filled by ``benchmarks/region.py`` (say, 1 000 and 200 000
 patients), signs in as random region patients in each through the demo sign-in and times
 ``GET /`` and ``GET /plan/<id>`` with Flask's test client (server time only; and the CPU time
 of the Python process, which is what limits throughput and varies less on a busy machine),
@@ -78,7 +78,7 @@ def visit(app: Flask, key: str, rng: random.Random) -> dict[str, float]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
-    parser.add_argument("urls", nargs="+", help="databases filled by region-seed")
+    parser.add_argument("urls", nargs="+", help="databases filled by benchmarks/region.py")
     parser.add_argument("--requests", type=int, default=300, help="timed visits per database")
     args = parser.parse_args(argv)
     apps = [app_for(url) for url in args.urls]

@@ -19,6 +19,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -207,8 +208,11 @@ FORMS = [
             "family_name": "Man",
             "kind": "god man",
             "decision_reference": "ÖF 2026-12",
+            "decision_date": (date.today() - timedelta(days=10)).isoformat(),
+            "authority": "overformyndare",
             "scopes": "read_plans",
-            "until": "2030-01-01",
+            "until": (date.today() + timedelta(days=365)).isoformat(),
+            "reason": "Godmanskap enligt beslutet.",
         },
         {"person": 1, "proxy_grant": 1, "outbox_item": 1},
     ),
