@@ -1,5 +1,6 @@
 #!/bin/sh
 # Install Samplan in .venv and run the demo: SQLite, the demo world, demo sign-in.
+# `sh scripts/demo.sh --reset` starts the demo afresh (everything removed, the world seeded again).
 set -eu
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
@@ -7,4 +8,4 @@ cd "$(dirname "$0")/.."
 .venv/bin/python -m pip install --quiet -e .
 .venv/bin/pybabel -q compile -d translations
 export SAMPLAN_DEMO=1
-exec .venv/bin/samplan demo
+exec .venv/bin/samplan demo "$@"

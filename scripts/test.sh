@@ -9,4 +9,5 @@ cd "$(dirname "$0")/.."
 .venv/bin/pybabel -q compile -d translations
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/mypy app
 exec .venv/bin/python -m pytest "$@"
