@@ -1,13 +1,18 @@
 """A region's first day, clicked through in real Chromium: the region's administrator adds a
 nurse who starts today, the nurse signs in with her own SITHS (the staff identity provider),
 finds a new patient by personal number, states the care relationship, starts and publishes a
-first plan, and the patient signs in with e-legitimation for the first time and reads it."""
+first plan; the patient signs in with e-legitimation for the first time, confirms her e-mail
+address with the code mailed to it and reads the plan; the nurse publishes a change, and the
+patient gets a mail about it (and no health content in it)."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from datetime import date
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
@@ -24,6 +29,8 @@ from tests.browser.conftest import DESKTOP, PHONE, new_page, sign_in
 pytestmark = pytest.mark.browser
 
 NEW = make_test_number(date(1961, 9, 2), 991)
+SARA_HSA = "SE2321000230-SARA01"
+ADDRESS = "ingrid.sjoberg@example.se"
 
 
 @pytest.fixture(scope="module")
@@ -103,12 +110,50 @@ def _provider(page, base: str, button: str, sub: str) -> None:  # noqa: ANN001
     page.wait_for_url(f"{base}/**")
 
 
+def mails_to(folder: Path, address: str) -> list[tuple[str, str]]:
+    """(subject, body) of every mail in the folder to `address`, oldest first."""
+    found = []
+    for path in sorted(folder.glob("*.eml"), key=lambda each: each.stat().st_mtime_ns):
+        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        if message["To"] == address:
+            body = message.get_body(preferencelist=("plain",))
+            found.append((str(message["Subject"]), body.get_content() if body else ""))
+    return found
+
+
+def add_nurse(browser, base: str) -> None:  # noqa: ANN001
+    """The region's administrator adds Sara Lind, a nurse at Kvarnen who starts today."""
+    admin = new_page(browser, DESKTOP)
+    problems = watch(admin, base)
+    try:
+        sign_in(admin, base, "admin-region")
+        admin.get_by_role("link", name="Lägg till en medarbetare").click()
+        admin.get_by_label("Förnamn").fill("Sara")
+        admin.get_by_label("Efternamn").fill("Lind")
+        admin.get_by_label("Befattning").fill("Sjuksköterska")
+        # A malformed HSA-id is refused in Swedish, and nobody is added.
+        admin.get_by_label("HSA-id").fill("SE2321000231-SARA01")
+        admin.get_by_label("Enhet").select_option(label="Hälsocentralen Kvarnen")
+        admin.get_by_role("button", name="Spara").click()
+        admin.locator(".error-summary, [role=alert]").first.wait_for()
+        assert admin.get_by_label("Förnamn").input_value() == "Sara"
+        admin.get_by_label("HSA-id").fill(SARA_HSA)
+        admin.get_by_role("button", name="Spara").click()
+        admin.get_by_text("Sparat.").wait_for()
+        assert admin.locator("h1").inner_text() == "Sara Lind"
+        assert problems == [], problems
+    finally:
+        admin.context.close()
+
+
 def test_a_first_plan_for_a_patient_samplan_has_never_seen(browser, region, idp) -> None:  # noqa: ANN001
-    base, app, _mail = region
+    base, app, mail = region
+    add_nurse(browser, base)
+
     nurse = new_page(browser, DESKTOP)
     problems = watch(nurse, base)
     try:
-        sign_in(nurse, base, "staff-karin")
+        sign_in_as_staff(nurse, base, idp, "sara", SARA_HSA)
         nurse.get_by_role("link", name="Ny patient, med personnummer").click()
         nurse.get_by_label("Personnummer eller samordningsnummer").fill(f"{NEW[:8]}-{NEW[8:]}")
         nurse.get_by_label("Förnamn").fill("Ingrid")
@@ -128,10 +173,12 @@ def test_a_first_plan_for_a_patient_samplan_has_never_seen(browser, region, idp)
         nurse.get_by_role("button", name="Spara och granska inför publicering").click()
         nurse.wait_for_url("**/publicera")
         nurse.get_by_role("button", name="Publicera").click()
-        nurse.get_by_text("publicerad", exact=False).first.wait_for()
-        assert problems == []
+        nurse.get_by_text("Version 1 är publicerad", exact=False).wait_for()
+        plan_url = nurse.url.split("?")[0]
+        assert problems == [], problems
     finally:
         nurse.context.close()
+    deliver_all(app)
 
     patient = new_page(browser, PHONE)
     problems = watch(patient, base)
@@ -139,8 +186,28 @@ def test_a_first_plan_for_a_patient_samplan_has_never_seen(browser, region, idp)
         sign_in_with_eid(
             patient, base, idp, "ingrid", NEW, given_name="Ingrid", family_name="Sjöberg Lind"
         )
-        text = patient.locator("main").inner_text()
-        assert "Egenvård vid högt blodtryck" in text
+        assert "Egenvård vid högt blodtryck" in patient.locator("main").inner_text()
+        # Samplan cannot reach her yet, and says so.
+        patient.get_by_role("link", name="Lägg till e-post eller mobilnummer").click()
+        patient.get_by_label("E-postadress").fill(ADDRESS)
+        patient.get_by_role("button", name="Skicka kod").first.click()
+        patient.get_by_label(f"Koden som skickades till {ADDRESS}").wait_for()
+        deliver_all(app)
+        ((subject, body),) = mails_to(mail, ADDRESS)
+        code = re.search(r"\b(\d{6})\b", body)
+        assert code, body
+        # A wrong code is refused with a Swedish message and changes nothing.
+        wrong = "000000" if code.group(1) != "000000" else "111111"
+        patient.get_by_label(f"Koden som skickades till {ADDRESS}").fill(wrong)
+        patient.get_by_role("button", name="Bekräfta e-postadressen").click()
+        patient.get_by_text("Koden stämmer inte", exact=False).first.wait_for()
+        patient.get_by_label(f"Koden som skickades till {ADDRESS}").fill(code.group(1))
+        patient.get_by_role("button", name="Bekräfta e-postadressen").click()
+        patient.get_by_text(f"Samplan mejlar till {ADDRESS}.").wait_for()
+
+        patient.get_by_role("link", name="Översikt").first.click()
+        patient.wait_for_url(f"{base}/")
+        assert patient.locator("#reach-notice").count() == 0
         patient.get_by_role("link", name="Egenvård vid högt blodtryck", exact=True).click()
         patient.wait_for_url(f"{base}/plan/*")
         assert "Egenvård vid högt blodtryck" in patient.locator("h1").inner_text()
@@ -149,4 +216,24 @@ def test_a_first_plan_for_a_patient_samplan_has_never_seen(browser, region, idp)
         assert problems == [], problems
     finally:
         patient.context.close()
+
+    # The nurse changes the plan; the patient is told by mail, without what changed.
+    nurse = new_page(browser, DESKTOP)
+    problems = watch(nurse, base)
+    try:
+        sign_in_as_staff(nurse, base, idp, "sara", SARA_HSA)
+        nurse.goto(plan_url)
+        nurse.get_by_role("link", name="Redigera planen").click()
+        nurse.wait_for_url("**/redigera")
+        nurse.get_by_label("Rubrik").fill("Egenvård vid högt blodtryck och yrsel")
+        nurse.get_by_role("button", name="Spara och granska inför publicering").click()
+        nurse.wait_for_url("**/publicera")
+        nurse.get_by_role("button", name="Publicera").click()
+        nurse.get_by_text("Version 2 är publicerad", exact=False).wait_for()
+        assert problems == [], problems
+    finally:
+        nurse.context.close()
     deliver_all(app)
+    subjects = [subject for subject, _body in mails_to(mail, ADDRESS)]
+    assert subjects[-1] == "Din plan i Samplan är uppdaterad", subjects
+    assert all("blodtryck" not in body for _subject, body in mails_to(mail, ADDRESS))
