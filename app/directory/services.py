@@ -55,6 +55,12 @@ ERRORS = {
     "days": _l("Skriv hur många arbetsdagar enheten lovar för svar, från 1 till 10."),
     "unit": _l("Välj en av huvudmannens öppna enheter."),
     "roles": _l("Välj minst en roll: vård eller administratör."),
+    "own_admin": _l(
+        "Du kan inte ta bort din egen roll som administratör. Be en annan administratör."
+    ),
+    "own_access": _l(
+        "Du kan inte avsluta din egen behörighet. Be en annan administratör göra det."
+    ),
 }
 
 
@@ -382,7 +388,10 @@ def update_staff(
     known: Known | None = None,
 ) -> dict[str, list[Any]]:
     """Change the person's fields. A change of unit is a move: logged as "moved" (with any
-    other field changed at the same time). Nothing is logged when nothing differs."""
+    other field changed at the same time). Nothing is logged when nothing differs. An
+    administrator cannot take away their own administrator role (nobody could give it back)."""
+    if by_id == practitioner.id and StaffRole.ADMIN.value not in data.roles:
+        raise DirectoryError("roles", ERRORS["own_admin"])
     principal = principal_of(session, practitioner)
     values = checked_staff(session, principal, data, own=practitioner.id, known=known)
     changes = _apply(practitioner, values)
@@ -425,7 +434,9 @@ def deactivate_staff(
     """Someone leaves: sessions end now, sign-in is refused from now on, nothing is deleted, and
     their open work goes to their unit. `by` is the administrator (None for an import); each
     patient whose threads or care team change gets an entry in their access log when an
-    administrator did it."""
+    administrator did it. An administrator cannot end their own access."""
+    if by is not None and by.practitioner_id == practitioner.id:
+        raise DirectoryError("status", ERRORS["own_access"])
     if practitioner.deactivated_at is not None:
         return HandedOver()
     practitioner.deactivated_at = now

@@ -322,6 +322,7 @@ def _person_page(
         form=form or _person_form(person),
         errors=errors or {},
         status_error=status_error,
+        yourself=person.id == admin.actor.practitioner_id,
         units=_active_units(admin),
         changes=queries.changes(get_session(), admin.principal.id, "practitioner", person.id),
         saved=request.args.get("sparat") == "1",
@@ -380,9 +381,12 @@ def deactivate(practitioner_id: int) -> Response:
     row = _person(admin, practitioner_id)
     ConfirmForm()
     moment = now()
-    services.deactivate_staff(
-        get_session(), row, admin.actor, ADMIN_SOURCE, moment, local_date(moment)
-    )
+    try:
+        services.deactivate_staff(
+            get_session(), row, admin.actor, ADMIN_SOURCE, moment, local_date(moment)
+        )
+    except DirectoryError as error:
+        return _person_page(admin, row, status=409, status_error=str(error.message))
     return redirect(url_for("directory.person", practitioner_id=row.id, avslutad=1), code=303)
 
 

@@ -352,3 +352,36 @@ def test_search_and_history_lists(auth, client, db, ids) -> None:
     assert "Senaste ändringarna" in overview
     assert "Av Eva Strand" in overview
     assert "Svarslöfte (arbetsdagar): 1 → 3" in overview
+
+
+def test_an_administrator_cannot_lock_themself_out(auth, client, db, ids) -> None:
+    """Eva cannot end her own access nor take away her own administrator role: nobody at her
+    principal could give them back. Another administrator can."""
+    eva = ids["admin-region"]
+    auth.sign_in("admin-region")
+    page = visible_text(client.get(f"/katalog/personal/{eva}"))
+    assert "Det här är du" in page
+    assert "Avsluta behörigheten" not in page
+
+    response = post(client, f"/katalog/personal/{eva}/avsluta", {})
+    assert response.status_code == 409
+    assert "Du kan inte avsluta din egen behörighet" in visible_text(response)
+    person = db.get(Practitioner, eva)
+    unit_id, before = person.unit_id, person.roles
+    response = post(
+        client,
+        f"/katalog/personal/{eva}",
+        staff_form(
+            unit_id,
+            given_name=person.given_name,
+            family_name=person.family_name,
+            hsa_id=person.hsa_id,
+            roles="care",
+        ),
+    )
+    assert response.status_code == 400
+    assert "Du kan inte ta bort din egen roll som administratör" in visible_text(response)
+    db.expire_all()
+    person = db.get(Practitioner, eva)
+    assert (person.deactivated_at, person.roles) == (None, before)
+    assert changes_of(db, "practitioner", eva) == []
