@@ -179,7 +179,7 @@ def change(grant_id: int, target: Target) -> Response:
         abort(404)
     except services.ProxyError as error:
         return _own_page(target, {f"grant-{grant_id}": str(ERRORS[error.code])}, None, 400)
-    return redirect(url_for("proxies.own"), code=303)
+    return redirect(url_for("proxies.own", klart="behorighet"), code=303)
 
 
 @bp.post("/ombud/<int:grant_id>/aterkalla")
@@ -190,7 +190,7 @@ def revoke(grant_id: int, target: Target) -> Response:
         services.revoke(get_session(), target.actor, grant_id, now())
     except services.NotAllowed:
         abort(404)
-    return redirect(url_for("proxies.own"), code=303)
+    return redirect(url_for("proxies.own", klart="behorighet-borttagen"), code=303)
 
 
 @bp.post("/ombud/<int:grant_id>/invandning")
@@ -208,7 +208,7 @@ def object_to(grant_id: int, target: Target) -> Response:
     except services.ProxyError as error:
         errors = {error.field: str(ERRORS[error.code])}
         return _own_page(target, errors, {"objection": form.text.data or ""}, 400)
-    return redirect(url_for("proxies.own", _anchor=f"grant-{grant_id}"), code=303)
+    return redirect(url_for("proxies.own", klart="invandning"), code=303)
 
 
 @bp.post("/ombud/inbjudan/<int:invitation_id>/avbryt")
@@ -219,7 +219,7 @@ def cancel(invitation_id: int, target: Target) -> Response:
         services.cancel_invitation(get_session(), target.actor, invitation_id, now())
     except services.NotAllowed:
         abort(404)
-    return redirect(url_for("proxies.own"), code=303)
+    return redirect(url_for("proxies.own", klart="inbjudan-avbruten"), code=303)
 
 
 def _code_limit() -> str:
@@ -260,7 +260,7 @@ def use_code() -> Response:
         response.status_code = 400
         return response
     subject.choose(grant.patient_id)
-    return redirect(url_for("plans.start"), code=303)
+    return redirect(url_for("plans.start", klart="ombud"), code=303)
 
 
 def _staff_page(
@@ -319,7 +319,10 @@ def register_representative(patient_id: int, target: Target) -> Response:
         abort(404)
     except services.ProxyError as error:
         return _staff_page(target, {error.field: str(ERRORS[error.code])}, form.shown(), 400)
-    return redirect(url_for("proxies.staff_view", patient_id=patient_id), code=303)
+    return redirect(
+        url_for("proxies.staff_view", patient_id=patient_id, klart="foretradare-registrerad"),
+        code=303,
+    )
 
 
 @bp.post("/patient/<int:patient_id>/foretradare/<int:grant_id>/bekrafta")
@@ -334,7 +337,10 @@ def confirm_representative(patient_id: int, grant_id: int, target: Target) -> Re
         abort(404)
     except services.ProxyError as error:
         return _staff_page(target, {error.field: str(ERRORS[error.code])}, None, 400)
-    return redirect(url_for("proxies.staff_view", patient_id=patient_id), code=303)
+    return redirect(
+        url_for("proxies.staff_view", patient_id=patient_id, klart="foretradare-bekraftad"),
+        code=303,
+    )
 
 
 @bp.post("/patient/<int:patient_id>/foretradare/<int:grant_id>/avsluta")
@@ -353,7 +359,10 @@ def end_representative(patient_id: int, grant_id: int, target: Target) -> Respon
     except services.ProxyError as error:
         errors = {error.field: str(ERRORS[error.code])}
         return _staff_page(target, errors, {f"end-{grant_id}": form.reason.data or ""}, 400)
-    return redirect(url_for("proxies.staff_view", patient_id=patient_id), code=303)
+    return redirect(
+        url_for("proxies.staff_view", patient_id=patient_id, klart="foretradare-avslutad"),
+        code=303,
+    )
 
 
 @bp.post("/patient/<int:patient_id>/vardnadshavare/<int:guardianship_id>")
@@ -380,4 +389,6 @@ def guardian_decision(patient_id: int, guardianship_id: int, target: Target) -> 
     except services.ProxyError as error:
         errors = {f"{field}-{error.field}": str(ERRORS[error.code])}
         return _staff_page(target, errors, form.values(), 400)
-    return redirect(url_for("proxies.staff_view", patient_id=patient_id), code=303)
+    return redirect(
+        url_for("proxies.staff_view", patient_id=patient_id, klart="vardnadshavare"), code=303
+    )

@@ -22,6 +22,23 @@ CONFIRMATIONS: dict[str, LazyString] = {
     "tid-ja": _l("Tack! Du har tackat ja till tiden."),
     "annan-tid": _l("Din önskan om en annan tid är skickad. Vården hör av sig."),
     "avbokad": _l("Tiden är avbokad. Vården har fått veta det."),
+    "behorighet": _l("Ändringen är sparad. Den gäller från nu."),
+    "behorighet-borttagen": _l("Behörigheten är borttagen. Personen kan inte längre se något."),
+    "invandning": _l("Din invändning är skickad till din vårdkontakt."),
+    "inbjudan-avbruten": _l("Inbjudan är avbruten. Koden går inte att använda längre."),
+    "ombud": _l("Klart! Nu kan du hjälpa personen som bjöd in dig."),
+    "foretradare-registrerad": _l(
+        "Registreringen är sparad, och patienten har fått besked. Den gäller när en kollega "
+        "har bekräftat den."
+    ),
+    "foretradare-bekraftad": _l(
+        "Registreringen är bekräftad och gäller nu. Patienten har fått besked."
+    ),
+    "foretradare-avslutad": _l(
+        "Registreringen är avslutad. Företrädaren kan inte längre se något, och patienten har "
+        "fått besked."
+    ),
+    "vardnadshavare": _l("Beslutet om vårdnadshavarens tillgång är sparat."),
 }
 
 

@@ -8,7 +8,6 @@ patient gets a mail about it (and no health content in it)."""
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from datetime import date
 from email import policy
@@ -16,15 +15,12 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+from flask import Flask
 
-from app import create_app, migrations
 from app.accounts.identity import make_test_number
 from app.accounts.oidc import LOA3, PNR_CLAIM
-from app.db import database, session_scope
-from app.demo.seed import seed_demo
 from app.notifications.worker import channel_for, deliver_one
-from tests.browser.conftest import DESKTOP, PHONE, new_page, sign_in
+from tests.browser.conftest import DESKTOP, PHONE, new_page, serve, sign_in, watch
 
 pytestmark = pytest.mark.browser
 
@@ -34,56 +30,13 @@ ADDRESS = "ingrid.sjoberg@example.se"
 
 
 @pytest.fixture(scope="module")
-def region(idp, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object, Path]]:  # noqa: ANN001
-    """A live Samplan that signs people in through the test identity provider and writes its
-    mail to a folder: (its address, the app, the mail folder)."""
+def region(idp, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Flask, Path]]:  # noqa: ANN001
+    """A live Samplan of its own that signs people in through the test identity provider and
+    writes its mail to a folder: (its address, the app, the mail folder)."""
     folder = tmp_path_factory.mktemp("region")
-    url = f"sqlite:///{folder / 'samplan.db'}"
-    unlimited = "100000 per minute"
-    app = create_app(
-        {
-            "TESTING": True,
-            "DEMO_MODE": True,
-            "DATABASE_URL": url,
-            "MAIL_FOLDER": str(folder / "mail"),
-            "RATELIMIT_WRITE": unlimited,
-            "RATELIMIT_SIGN_IN": unlimited,
-            "RATELIMIT_REFUSALS": unlimited,
-            "OIDC_PROVIDERS": idp.settings(),
-        }
-    )
-    migrations.upgrade(url)
-    with session_scope(app) as session:
-        seed_demo(session)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    app.config["BASE_URL"] = base
-    yield base, app, folder / "mail"
-    server.shutdown()
-    database(app).engine.dispose()
-
-
-def watch(page, base: str) -> list[str]:  # noqa: ANN001 - a Playwright page
-    """Every console error, page error and CSP violation on Samplan's pages from now on (the
-    identity provider's own pages are not Samplan's). A form sent back with a Swedish message
-    answers 400 by design, which Chromium also reports: not counted."""
-    problems: list[str] = []
-    expected = "the server responded with a status of 400"
-
-    def console(message) -> None:  # noqa: ANN001 - a Playwright console message
-        where = (message.location or {}).get("url", "")
-        if message.type == "error" and where.startswith(base) and expected not in message.text:
-            problems.append(f"{message.text} ({where})")
-
-    page.on("console", console)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.add_init_script(
-        """document.addEventListener("securitypolicyviolation", (e) =>
-             console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI));"""
-    )
-    return problems
+    mail = folder / "mail"
+    with serve(folder, MAIL_FOLDER=str(mail), OIDC_PROVIDERS=idp.settings()) as (base, app):
+        yield base, app, mail
 
 
 def deliver_all(app) -> None:  # noqa: ANN001 - the live Flask app

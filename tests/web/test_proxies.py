@@ -74,8 +74,10 @@ def test_maja_invites_a_read_only_relative_who_sees_only_her_plans(app, auth, cl
     stored = db.scalars(select(ProxyInvitation)).all()
     assert all(code.replace("-", "") not in row.code_hash for row in stored)
     greta = new_relative(app, idp, db)
-    assert use_code(greta, code.lower()).status_code == 303
-    start_page = visible_text(greta.get("/", follow_redirects=True))
+    used = use_code(greta, code.lower())
+    assert used.status_code == 303
+    start_page = visible_text(greta.get(used.headers["Location"], follow_redirects=True))
+    assert "Klart! Nu kan du hjälpa personen som bjöd in dig." in start_page
     assert "Du agerar för Maja Lind" in start_page
     assert "Samordnad individuell plan – trygg hemma" in start_page
     assert "Meddelanden" not in start_page.split("Byt person")[-1]
@@ -88,9 +90,11 @@ def test_maja_invites_a_read_only_relative_who_sees_only_her_plans(app, auth, cl
 
     grant = db.scalars(select(ProxyGrant).where(ProxyGrant.relation_label == "granne")).one()
     token = csrf_token(client, "/ombud")
-    assert (
-        client.post(f"/ombud/{grant.id}/aterkalla", data={"csrf_token": token}).status_code == 303
-    )
+    revoked = client.post(f"/ombud/{grant.id}/aterkalla", data={"csrf_token": token})
+    assert revoked.status_code == 303
+    told = visible_text(client.get(revoked.headers["Location"]))
+    assert "Behörigheten är borttagen. Personen kan inte längre se något." in told
+    assert "Greta Granne (granne)" not in told
     assert greta.get(f"/plan/{plan_id(db, 'trygg hemma')}").status_code == 404
     assert "Maja" not in visible_text(greta.get("/", follow_redirects=True))
 
@@ -113,12 +117,10 @@ def test_an_expired_or_cancelled_code_is_refused(app, auth, client, idp, db):
     cancelled = invite(client)
     invitation = db.scalars(select(ProxyInvitation).order_by(ProxyInvitation.id.desc())).first()
     token = csrf_token(client, "/ombud")
-    assert (
-        client.post(
-            f"/ombud/inbjudan/{invitation.id}/avbryt", data={"csrf_token": token}
-        ).status_code
-        == 303
-    )
+    answer = client.post(f"/ombud/inbjudan/{invitation.id}/avbryt", data={"csrf_token": token})
+    assert answer.status_code == 303
+    told = visible_text(client.get(answer.headers["Location"]))
+    assert "Inbjudan är avbruten. Koden går inte att använda längre." in told
     greta = new_relative(app, idp, db)
     assert use_code(greta, cancelled).status_code == 400
     for row in db.scalars(select(ProxyInvitation)):
@@ -375,3 +377,20 @@ def test_the_patient_sees_when_a_proxy_last_acted(app, auth, client, db, ids):
     anna.get("/", follow_redirects=True)
     auth.sign_in("patient-maja")
     assert "Senast använd" in visible_text(client.get("/ombud"))
+
+
+def test_maja_is_told_that_a_change_of_annas_scopes_is_saved(auth, client, db, ids):
+    auth.sign_in("patient-maja")
+    grant = db.scalars(select(ProxyGrant).where(ProxyGrant.proxy_id == ids["proxy-anna"])).one()
+    token = csrf_token(client, "/ombud")
+    answer = client.post(
+        f"/ombud/{grant.id}/behorighet", data={"csrf_token": token, "scopes": ["read_plans"]}
+    )
+    assert answer.status_code == 303
+    assert "Ändringen är sparad. Den gäller från nu." in visible_text(
+        client.get(answer.headers["Location"])
+    )
+    db.expire_all()
+    assert db.get(ProxyGrant, grant.id).scope_set == {"read_plans"}
+    # an address cannot make the page say anything else
+    assert "Ändringen är sparad" not in visible_text(client.get("/ombud?klart=annat"))
