@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from app.access.actor import Actor
@@ -41,24 +42,26 @@ class PlanPage:
     seen_before: bool
 
 
-def plan_page(session: Session, actor: Actor, plan_id: int) -> PlanPage:
+def _plan_page_statement(staff: bool) -> Select[Any]:
     """The plan with its team, versions (with the patient's answers) and handovers, and the
-    patient's latest what-matters answers, in one statement. The gate has authorised the
-    request; the goals and activities come from the read model (read.plan_items)."""
+    patient's latest what-matters answers, in one statement; for staff also the answers as they
+    were when this practitioner last opened a plan of the patient's. Built once, at import, with
+    bind parameters (`plan_id`, and `practitioner_id` for staff): building the option tree and
+    its cache key anew on every request cost more than running it."""
     latest = (
         select(func.max(WhatMatters.id))
         .where(WhatMatters.patient_id == CarePlan.patient_id)
         .correlate(CarePlan)
         .scalar_subquery()
     )
-    seen = aliased(WhatMatters)
     query = select(CarePlan, WhatMatters).outerjoin(WhatMatters, WhatMatters.id == latest)
-    if actor.practitioner_id is not None:
+    if staff:
+        seen = aliased(WhatMatters)
         last_look = (
             select(func.max(AccessLogEntry.at))
             .where(
                 AccessLogEntry.patient_id == CarePlan.patient_id,
-                AccessLogEntry.actor_practitioner_id == actor.practitioner_id,
+                AccessLogEntry.actor_practitioner_id == bindparam("practitioner_id"),
                 AccessLogEntry.object_type == "care_plan",
                 AccessLogEntry.allowed.is_(True),
             )
@@ -74,34 +77,39 @@ def plan_page(session: Session, actor: Actor, plan_id: int) -> PlanPage:
             .scalar_subquery()
         )
         query = query.add_columns(seen, last_look.is_not(None)).outerjoin(seen, seen.id == seen_id)
-    row = (
-        session.execute(
-            query.where(CarePlan.id == plan_id).options(
-                joinedload(CarePlan.unit),
-                joinedload(CarePlan.patient),
-                joinedload(CarePlan.consent_recorded_by),
-                joinedload(WhatMatters.written_by),
-                # joined, not statements of their own: a plan has a few members, versions
-                # and handovers
-                joinedload(CarePlan.team).options(
-                    joinedload(CareTeamMember.practitioner)
-                    .joinedload(Practitioner.unit)
-                    .joinedload(CareUnit.principal),
-                    joinedload(CareTeamMember.unit).joinedload(CareUnit.principal),
-                ),
-                joinedload(CarePlan.versions).options(
-                    joinedload(PlanVersion.published_by), joinedload(PlanVersion.agreement)
-                ),
-                joinedload(CarePlan.handovers).options(
-                    joinedload(Handover.from_practitioner), joinedload(Handover.to_practitioner)
-                ),
-                joinedload(CarePlan.draft_by),
-            )
-        )
-        .unique()
-        .one()
+    return query.where(CarePlan.id == bindparam("plan_id")).options(
+        joinedload(CarePlan.unit),
+        joinedload(CarePlan.patient),
+        joinedload(CarePlan.consent_recorded_by),
+        joinedload(WhatMatters.written_by),
+        # joined, not statements of their own: a plan has a few members, versions and handovers
+        joinedload(CarePlan.team).options(
+            joinedload(CareTeamMember.practitioner)
+            .joinedload(Practitioner.unit)
+            .joinedload(CareUnit.principal),
+            joinedload(CareTeamMember.unit).joinedload(CareUnit.principal),
+        ),
+        joinedload(CarePlan.versions).options(
+            joinedload(PlanVersion.published_by), joinedload(PlanVersion.agreement)
+        ),
+        joinedload(CarePlan.handovers).options(
+            joinedload(Handover.from_practitioner), joinedload(Handover.to_practitioner)
+        ),
+        joinedload(CarePlan.draft_by),
     )
+
+
+_PLAN_PAGE = {False: _plan_page_statement(False), True: _plan_page_statement(True)}
+
+
+def plan_page(session: Session, actor: Actor, plan_id: int) -> PlanPage:
+    """The plan page's one statement (see _plan_page_statement). The gate has authorised the
+    request; the goals and activities come from the read model (read.plan_items)."""
     staff = actor.practitioner_id is not None
+    parameters: dict[str, int] = {"plan_id": plan_id}
+    if staff:
+        parameters["practitioner_id"] = cast(int, actor.practitioner_id)
+    row = session.execute(_PLAN_PAGE[staff], parameters).unique().one()
     return PlanPage(row[0], row[1], row[2] if staff else None, bool(row[3]) if staff else False)
 
 
