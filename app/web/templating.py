@@ -86,13 +86,15 @@ RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 
 
 def _as_written(text: object, lang: str = "sv") -> Markup | object:
-    """What care or the patient wrote, shown as written and marked with its language when the
-    page is in another one (so screen readers pronounce it right, and RTL pages keep it LTR)."""
+    """What care or the patient wrote, shown as written: always marked as such (class "content":
+    not Samplan's own words, which the easy-to-read checks measure), and with its language when
+    the page is in another one (so screen readers pronounce it right, and RTL pages keep it
+    LTR)."""
     if text is None or text == "":
         return text
     locale = get_locale()
     if locale is not None and locale.language == lang:
-        return text
+        return Markup('<span class="content">{}</span>').format(text)
     return Markup('<span class="content" lang="{}" dir="ltr">{}</span>').format(lang, text)
 
 

@@ -64,7 +64,7 @@ def test_maja_writes_to_karin_and_karin_answers(app, auth, client, db, ids) -> N
     assert "Svullna ben" in inbox
     assert "Maja Lind" in inbox
     thread_page = karin.get(f"/meddelanden/{thread.id}").get_data(as_text=True)
-    assert "Meddelanden är inte för akuta ärenden" not in thread_page  # the patient's box
+    assert "Skriv inte här om det är akut" not in thread_page  # the patient's box
     assert "Enheten lovar svar inom 2 arbetsdagar." in thread_page
     key = re.search(r'name="key" value="([^"]+)"', thread_page).group(1)
     token = csrf_token(karin, f"/meddelanden/{thread.id}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -98,8 +99,6 @@ PATIENT_PERSONAS = [
 
 @pytest.mark.parametrize("persona", PATIENT_PERSONAS)
 def test_simple_pages_read_at_lix_30_or_less(auth, client, persona) -> None:
-    import re
-
     auth.sign_in(persona)
     simple_swedish(client)
     start = client.get("/", follow_redirects=True)
@@ -111,6 +110,67 @@ def test_simple_pages_read_at_lix_30_or_less(auth, client, persona) -> None:
     for path, html in pages.items():
         text = interface_text(html)
         assert lix(text) <= 30, f"{persona} {path}: LIX {lix(text):.1f}\n{text}"
+
+
+class StrictMainText(InterfaceText):
+    """Strict LIX input: only the words of the page's <main> that Samplan itself says (not what
+    care or the patient wrote, not hidden elements), and a sentence ends only at . ! ? or :,
+    never merely because a heading, a link or a button ends."""
+
+    def handle_starttag(self, tag, attrs) -> None:  # noqa: ANN001
+        super().handle_starttag(tag, attrs)
+        # what the person wrote (a textarea's text) is theirs, not Samplan's
+        if tag not in VOID and ("hidden" in dict(attrs) or tag == "textarea") and self.stack:
+            self.stack[-1] = (self.stack[-1][0], True)
+
+    def _flush(self) -> None:
+        text = " ".join("".join(self.current).split())
+        if text:
+            self.blocks.append(text)
+        self.current = []
+
+
+def strict_main_text(html: str) -> str:
+    parser = StrictMainText()
+    parser.feed(html[html.index("<main") : html.index("</main>") + len("</main>")])
+    return parser.text()
+
+
+LINK = re.compile(r'href="(/[^"#?]*)')
+NOT_PAGES = ("/static/", "/logga-ut", "/demo", "/service-worker", "/manifest", "/offline")
+
+
+def simple_pages(client) -> dict[str, str]:  # noqa: ANN001
+    """Every page a person can reach by links from their start page, in the simple view."""
+    pages: dict[str, str] = {}
+    waiting = ["/"]
+    while waiting and len(pages) < 80:
+        path = waiting.pop(0)
+        if path in pages or path.startswith(NOT_PAGES) or path.endswith((".ics", ".pdf")):
+            continue
+        response = client.get(path, follow_redirects=True)
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        pages[path] = response.get_data(as_text=True)
+        waiting += LINK.findall(pages[path])
+    return pages
+
+
+@pytest.mark.parametrize("persona", [*PATIENT_PERSONAS, "patient-greta"])
+def test_every_simple_page_reads_at_strict_lix_30_or_less(auth, client, persona) -> None:
+    """The simple view's own words on every page the person can reach, LIX computed strictly
+    (seed 004 and Myndigheten för tillgänglig mediers easy-to-read measure: 30 or less is very
+    easy text)."""
+    auth.sign_in(persona)
+    simple_swedish(client)
+    pages = simple_pages(client)
+    assert len(pages) >= 10, sorted(pages)
+    over = {
+        path: round(lix(strict_main_text(html)), 1)
+        for path, html in pages.items()
+        if 'class="app simple"' in html and lix(strict_main_text(html)) > 30
+    }
+    assert over == {}, sorted(over.items())
 
 
 def test_the_simple_view_is_the_same_data_one_thing_at_a_time(auth, client, db) -> None:
