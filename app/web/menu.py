@@ -20,6 +20,13 @@ def menu_may(action: str) -> bool:
     return context.may(Action[action], subject_id(actor))
 
 
+def menu_own() -> bool:
+    """Has the signed-in person chosen themself (not someone they act for)? What is only the
+    person's own to manage, such as who may act for them, is offered only then, on every page."""
+    actor = current_actor()
+    return actor.person_id is not None and subject_id(actor) == actor.person_id
+
+
 def menu_directory() -> bool:
     """May the signed-in person keep the directory (an administrator of their principal)?"""
     from app.accounts.models import StaffRole

@@ -54,3 +54,22 @@ def test_switching_to_someone_you_do_not_act_for_is_404(auth, client, ids) -> No
     assert response.status_code == 404
     response = client.post("/vem", data={"patient_id": ids["patient-maja"], "csrf_token": token})
     assert response.status_code == 303
+
+
+def test_the_menu_offers_ones_own_proxies_only_while_acting_for_oneself(auth, client, ids):
+    """Sara acting for Elias is not offered "Ombud och närstående" (her own, which answers 404
+    for Elias) on any page, pages that do not name Elias included; for herself she is."""
+    from tests.conftest import csrf_token
+    from tests.helpers import visible_text
+
+    auth.sign_in("guardian-sara")
+    token = csrf_token(client, "/vem")
+    chosen = client.post("/vem", data={"patient_id": ids["patient-elias"], "csrf_token": token})
+    assert chosen.status_code == 303
+    for path in ("/", "/vem-har-tittat", "/sessioner", "/installningar/kontakt"):
+        assert "Ombud och närstående" not in visible_text(client.get(path)), path
+    assert client.get("/ombud").status_code == 404
+    mine = client.post("/vem", data={"patient_id": "self", "csrf_token": token})
+    assert mine.status_code == 303
+    assert "Ombud och närstående" in visible_text(client.get("/vem-har-tittat"))
+    assert client.get("/ombud").status_code == 200
