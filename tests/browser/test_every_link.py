@@ -1,8 +1,8 @@
-"""Every link a patient or a relative meets, clicked, on a phone: from the start page, each link
-in the menu and the page is pressed as a person would (inside "Mer" and folded sections too),
-and each page it leads to is followed in turn. Every click must land on a page of Samplan with
-its heading, through htmx's in-app navigation, without a console error or a CSP violation.
-Downloads are clicked in test_phone.py; forms are sent in the tests of each task."""
+"""Every link a person meets, clicked, on a phone (for staff on a desktop): from the start
+page, each link in the menu and the page is pressed as a person would (inside "Mer" and folded
+sections too), and each page it leads to is followed in turn. Every click must land on a page
+of Samplan with its heading, through htmx's in-app navigation, without a console error or a CSP
+violation. Downloads are clicked in test_phone.py; forms are sent in the tests of each task."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser.conftest import PHONE, new_page, serve, sign_in, wait_until, watch
+from tests.browser.conftest import DESKTOP, PHONE, new_page, serve, sign_in, wait_until, watch
 
 pytestmark = pytest.mark.browser
 
@@ -62,15 +62,23 @@ def kind_of(href: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "persona",
-    ["patient-maja", "patient-ali", "patient-greta", "proxy-anna", "guardian-sara"],
+    ("persona", "viewport"),
+    [
+        ("patient-maja", PHONE),
+        ("patient-ali", PHONE),
+        ("patient-greta", PHONE),
+        ("proxy-anna", PHONE),
+        ("guardian-sara", PHONE),
+        ("staff-karin", DESKTOP),
+        ("admin-region", DESKTOP),
+    ],
 )
-def test_every_link_a_person_meets_leads_to_a_page(browser, base, persona) -> None:  # noqa: ANN001
+def test_every_link_a_person_meets_leads_to_a_page(browser, base, persona, viewport) -> None:  # noqa: ANN001
     """Each kind of link (two of each, for links that differ only by an id) is pressed where the
     person met it. A page may change once seen (what is new since the last visit, an unread
     count): a link gone from where it was met is pressed from another page that has it, and in
     the end every kind of link met has been pressed."""
-    page = new_page(browser, PHONE)
+    page = new_page(browser, viewport)
     problems = watch(page, base)
     try:
         sign_in(page, base, persona, simple=None)
