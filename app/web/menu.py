@@ -27,6 +27,15 @@ def menu_own() -> bool:
     return actor.person_id is not None and subject_id(actor) == actor.person_id
 
 
+def menu_care() -> bool:
+    """Does the signed-in member of staff care for patients (an administrator only keeps the
+    directory, and is offered no patients, inbox or work list)?"""
+    from app.accounts.models import StaffRole
+
+    actor = current_actor()
+    return actor.is_staff and actor.has_role(StaffRole.CARE.value)
+
+
 def menu_directory() -> bool:
     """May the signed-in person keep the directory (an administrator of their principal)?"""
     from app.accounts.models import StaffRole

@@ -16,7 +16,7 @@ from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 
 from app.clock import here, local_date
-from app.web.menu import menu_directory, menu_may, menu_own
+from app.web.menu import menu_care, menu_directory, menu_may, menu_own
 
 
 def wants_fragment() -> bool:
@@ -159,6 +159,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["menu_may"] = menu_may
     app.jinja_env.globals["menu_directory"] = menu_directory
     app.jinja_env.globals["menu_own"] = menu_own
+    app.jinja_env.globals["menu_care"] = menu_care
     app.jinja_env.filters.update(
         as_written=_as_written,
         day=local_day,

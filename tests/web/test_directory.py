@@ -68,6 +68,11 @@ def count(db, model) -> int:  # noqa: ANN001
 def test_the_menu_offers_the_directory_to_administrators_only(auth, client) -> None:
     auth.sign_in("admin-region")
     assert "Katalog" in visible_text(client.get("/arbetslista"))
+    menu = client.get("/katalog").get_data(as_text=True).split('class="main-nav"')[1]
+    menu = menu.split("</nav>")[0]
+    # an administrator without the care role is offered no patients, inbox or work list
+    for care_page in ("Mina patienter", "Inkorg", "Arbetslista"):
+        assert care_page not in menu
     page = client.get("/katalog")
     assert page.status_code == 200
     text = visible_text(page)
@@ -77,6 +82,7 @@ def test_the_menu_offers_the_directory_to_administrators_only(auth, client) -> N
     auth.sign_out()
     auth.sign_in("staff-karin")
     assert "Katalog" not in visible_text(client.get("/arbetslista"))
+    assert "Inkorg" in visible_text(client.get("/arbetslista"))
 
 
 @pytest.mark.parametrize("persona", [p for p in PERSONAS if not p.startswith("admin-")])
