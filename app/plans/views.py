@@ -27,7 +27,7 @@ from app.plans.models import PlanStatus
 from app.plans.nextstep import next_step
 from app.plans.queries import acting_for_patient, plan_page, staff_patient_page
 from app.plans.read import contact_of, handovers_of, plan_items, start_page, what_matters_of
-from app.proxies.names import SCOPE_NAMES
+from app.proxies.names import SCOPE_NAMES, SCOPE_NAMES_FOR_CARE
 from app.proxies.services import mark_used
 from app.web.converters import number
 from app.web.templating import render
@@ -159,7 +159,7 @@ def plan(plan_id: int, target: Target) -> Response:
         last_answered=last_answer(care_plan.versions),
         questions=QUESTIONS,
         progress_states=STATES,
-        scope_names=SCOPE_NAMES,
+        scope_names=SCOPE_NAMES_FOR_CARE if actor.is_staff else SCOPE_NAMES,
         can_write_messages=patient_side and target.may(Action.WRITE_MESSAGES),
         # Care's tools: not for a receiver of a handover offer who has yet to accept it.
         can_edit=actor.is_staff and target.may(Action.EDIT_PLANS),

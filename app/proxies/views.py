@@ -36,7 +36,7 @@ from app.proxies.forms import (
     ScopesForm,
 )
 from app.proxies.models import Guardianship, ProxyGrant, ProxyInvitation
-from app.proxies.names import AUTHORITY_NAMES, SCOPE_NAMES
+from app.proxies.names import AUTHORITY_NAMES, SCOPE_NAMES, SCOPE_NAMES_FOR_CARE
 from app.web.templating import render
 
 bp = limit_writes(Blueprint("proxies", __name__))
@@ -289,7 +289,7 @@ def _staff_page(
         latest_until=services.latest_end(local_date(moment)),
         adult=services.is_adult(patient, local_date(moment)),
         me=target.actor.practitioner_id,
-        scope_names=SCOPE_NAMES,
+        scope_names=SCOPE_NAMES_FOR_CARE,
         authority_names=AUTHORITY_NAMES,
         errors=errors or {},
         form=form or {},

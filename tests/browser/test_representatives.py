@@ -63,7 +63,7 @@ def test_a_forvaltare_is_registered_confirmed_objected_to_and_ended(browser, bas
         karin.get_by_label("Typ").select_option(label="Förvaltare")
         karin.get_by_label("Beslutets referens").fill(REFERENCE)
         karin.get_by_label("Beslutsdatum").fill((today - timedelta(days=10)).isoformat())
-        karin.get_by_label("Se mina planer").check()
+        karin.get_by_label("Se patientens planer").check()
         karin.get_by_label("Gäller till och med").fill((today + timedelta(days=365)).isoformat())
         # Without a reason nothing is stored, and what was typed stays.
         karin.get_by_role("button", name="Registrera", exact=True).click()

@@ -321,7 +321,10 @@ def test_care_registers_a_legal_representative_shown_to_patient_and_staff(
     confirm = f"{url}/{grant.id}/bekrafta"
     assert erik.post(confirm, data={"csrf_token": csrf_token(erik, url)}).status_code == 303
     staff_plan = visible_text(karin.get(f"/plan/{plan_id(db, 'efter stroke')}"))
-    assert "Bo Förvaltare (god man), beslut Överförmyndaren 2026-1234: Se mina planer" in staff_plan
+    assert (
+        "Bo Förvaltare (god man), beslut Överförmyndaren 2026-1234: Se patientens planer"
+        in staff_plan
+    )
     auth.sign_in("patient-ali")
     from tests.web.test_pages import use_full_view_in_swedish
 

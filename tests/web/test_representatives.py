@@ -469,3 +469,14 @@ def test_every_step_is_logged(app, db, ids):
     }
     patient_log = visible_text(maja.get("/vem-har-tittat"))
     assert "registrerade en legal företrädare för dig" in patient_log
+
+
+def test_care_reads_what_a_representative_may_do_about_the_patient_not_as_mine(app, db, ids):
+    """The patient reads "Se mina planer"; care, on the same registration, "Se patientens
+    planer" (the form's choices too)."""
+    karin = signed_in(app, "staff-karin")
+    page = visible_text(karin.get(f"/patient/{ids['patient-maja']}/foretradare"))
+    assert "Se patientens planer" in page
+    assert "Läsa patientens meddelanden" in page
+    assert "Se mina planer" not in page
+    assert "Se mina planer" in visible_text(signed_in(app, "patient-maja").get("/ombud"))
