@@ -13,6 +13,7 @@ from app.audit.queries import access_log_page, by_day, pages_of_log
 from app.clock import local_date, now
 from app.db import get_session
 from app.extensions import limit_writes
+from app.messages.queries import patient_name
 from app.web.templating import render
 
 bp = limit_writes(Blueprint("audit", __name__))
@@ -48,4 +49,6 @@ def access_log(target: Target) -> Response:
         who=who,
         filters=FILTER_NAMES,
         today=local_date(now()),
+        # a guardian reads a young child's log: the page says whose it is
+        acting_for=None if target.own else patient_name(db, target.patient_id),
     )

@@ -58,3 +58,19 @@ def test_one_card_per_person_and_day_and_a_filter(auth, client, db, ids) -> None
 def test_a_filter_with_nothing_in_it_says_so(auth, client, db, ids) -> None:
     auth.sign_in("patient-greta")
     assert "Det finns inget sådant i loggen." in _log(client, "?vem=stoppade")
+
+
+def test_a_guardian_reading_a_young_childs_log_is_told_whose_it_is(auth, client, ids) -> None:
+    from tests.conftest import csrf_token
+
+    auth.sign_in("guardian-sara")
+    token = csrf_token(client, "/vem")
+    client.post("/vem", data={"patient_id": ids["patient-elias"], "csrf_token": token})
+    child = _log(client)
+    assert "Vem har tittat på uppgifterna om Elias Svensson?" in child
+    assert "Där det står ”du” och ”din” nedan menas Elias Svensson." in child
+    assert "Vem har tittat på mina uppgifter?" not in child
+    client.post("/vem", data={"patient_id": "self", "csrf_token": token})
+    own = _log(client)
+    assert "Vem har tittat på mina uppgifter?" in own
+    assert "Elias" not in own
