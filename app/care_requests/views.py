@@ -145,7 +145,9 @@ def ask() -> Response:
         return _ask_page(target, form.values(), {error.field: str(ERRORS[error.code])})
     if not new:  # the same wish waits already: its page says so, nothing is stored twice
         return redirect(url_for("care_requests.detail", request_id=made.id, redan=1), code=303)
-    return redirect(url_for("care_requests.detail", request_id=made.id), code=303)
+    return redirect(
+        url_for("care_requests.detail", request_id=made.id, klart="onskemal-skickat"), code=303
+    )
 
 
 def _detail_page(
@@ -192,7 +194,10 @@ def withdraw(request_id: int, target: Target) -> Response:
         services.withdraw(db, target.actor, services.load(db, request_id), now())
     except services.NotAllowed:
         abort(404)
-    return redirect(url_for("care_requests.detail", request_id=request_id), code=303)
+    return redirect(
+        url_for("care_requests.detail", request_id=request_id, klart="onskemal-tillbaka"),
+        code=303,
+    )
 
 
 @bp.post("/onskemal/<int:request_id>/svar")
@@ -211,4 +216,7 @@ def answer(request_id: int, target: Target) -> Response:
         abort(404)
     except services.RequestError as error:
         return _detail_page(target, form.values(), {error.field: str(ERRORS[error.code])})
-    return redirect(url_for("care_requests.detail", request_id=request_id), code=303)
+    return redirect(
+        url_for("care_requests.detail", request_id=request_id, klart="onskemal-besvarat"),
+        code=303,
+    )

@@ -39,6 +39,9 @@ CONFIRMATIONS: dict[str, LazyString] = {
         "fått besked."
     ),
     "vardnadshavare": _l("Beslutet om vårdnadshavarens tillgång är sparat."),
+    "onskemal-skickat": _l("Ditt önskemål är skickat. Mottagningen svarar dig här."),
+    "onskemal-tillbaka": _l("Du har tagit tillbaka ditt önskemål."),
+    "onskemal-besvarat": _l("Svaret är skickat. Patienten får besked."),
 }
 
 
