@@ -213,8 +213,8 @@ def discard(plan_id: int, target: Target) -> Response:
     except services.PlanningError:
         gone = False
     if gone:
-        return redirect(url_for("plans.start"), code=303)
-    return redirect(url_for("plans.plan", plan_id=plan_id), code=303)
+        return redirect(url_for("plans.start", klart="utkast-borttaget"), code=303)
+    return redirect(url_for("plans.plan", plan_id=plan_id, klart="andringar-borttagna"), code=303)
 
 
 # --- Publishing ------------------------------------------------------------------------------
@@ -325,7 +325,7 @@ def offer_handover(plan_id: int, target: Target) -> Response:
         abort(404)
     except services.PlanningError as error:
         return _handover_page(plan, form.values(), error.errors, 400)
-    return redirect(url_for("plans.plan", plan_id=plan_id, _anchor="team-heading"), code=303)
+    return redirect(url_for("plans.plan", plan_id=plan_id, klart="overlamning-erbjuden"), code=303)
 
 
 @bp.post("/overlamning/<int:handover_id>/bekrafta")
@@ -338,7 +338,9 @@ def acknowledge(handover_id: int, target: Target) -> Response:
         abort(404)
     if handover is None:  # the sender no longer held the role: it is closed, nothing to take
         return redirect(url_for("planning.worklist"), code=303)
-    return redirect(url_for("plans.plan", plan_id=handover.plan_id), code=303)
+    return redirect(
+        url_for("plans.plan", plan_id=handover.plan_id, klart="overlamning-bekraftad"), code=303
+    )
 
 
 @bp.post("/overlamning/<int:handover_id>/aterkalla")
@@ -349,7 +351,9 @@ def cancel_handover(handover_id: int, target: Target) -> Response:
         handover = handovers.cancel(get_session(), target.actor, handover_id, now())
     except services.NotAllowed:
         abort(404)
-    return redirect(url_for("plans.plan", plan_id=handover.plan_id), code=303)
+    return redirect(
+        url_for("plans.plan", plan_id=handover.plan_id, klart="overlamning-tillbaka"), code=303
+    )
 
 
 # --- Closing a plan, recording a death ------------------------------------------------------
@@ -404,7 +408,7 @@ def close(plan_id: int, target: Target) -> Response:
         db.expire_all()
         errors = {"reason": str(CONFLICT_ON_PUBLISH)}
         return _close_page(_plan(target), form.values(), errors, 409)
-    return redirect(url_for("plans.start"), code=303)
+    return redirect(url_for("plans.start", klart="plan-avslutad"), code=303)
 
 
 def _death_page(
@@ -436,7 +440,7 @@ def record_death(patient_id: int, target: Target) -> Response:
         abort(404)
     except services.PlanningError as error:
         return _death_page(target, form.values(), error.errors, 400)
-    return redirect(url_for("plans.start"), code=303)
+    return redirect(url_for("plans.start", klart="dodsfall"), code=303)
 
 
 # --- The work list ---------------------------------------------------------------------------

@@ -42,6 +42,15 @@ CONFIRMATIONS: dict[str, LazyString] = {
     "onskemal-skickat": _l("Ditt önskemål är skickat. Mottagningen svarar dig här."),
     "onskemal-tillbaka": _l("Du har tagit tillbaka ditt önskemål."),
     "onskemal-besvarat": _l("Svaret är skickat. Patienten får besked."),
+    "utkast-borttaget": _l("Utkastet är borttaget. Patienten har inte sett det."),
+    "andringar-borttagna": _l("Ändringarna är borttagna. Patienten ser planen som förut."),
+    "overlamning-erbjuden": _l(
+        "Överlämningen är skickad. Den gäller när mottagaren har bekräftat att hen tar över."
+    ),
+    "overlamning-bekraftad": _l("Du har tagit över. Rollen är din från nu."),
+    "overlamning-tillbaka": _l("Överlämningen är tillbakatagen. Inget har bytt ägare."),
+    "plan-avslutad": _l("Planen är avslutad. Patienten kan fortfarande läsa den."),
+    "dodsfall": _l("Dödsfallet är registrerat."),
 }
 
 

@@ -1,0 +1,115 @@
+"""Karin's day at Hälsocentralen Kvarnen, her buttons pressed in Chromium on a desktop: she
+answers Greta's request, approves the goal Maja proposed, closes a plan that is no longer
+needed, hands the coordination of Maja's SIP to Erik, who takes it over, and offers another
+role and takes the offer back. After each, the page says it is done (announced, with focus on
+it) and shows what changed; no page of Samplan logs a console error or a CSP violation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    click_menu,
+    new_page,
+    serve,
+    sign_in,
+    wait_until,
+    watch,
+)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A demo world of its own: everything here changes the team's and the patients' pages."""
+    with serve(tmp_path_factory.mktemp("care")) as (address, _app):
+        yield address
+
+
+def told(page) -> str:  # noqa: ANN001 - a Playwright page
+    """The confirmation the page announces, once it has focus (static/js/page.js)."""
+    page.locator("[data-confirmation]").wait_for()
+    wait_until(page, "document.activeElement?.hasAttribute('data-confirmation')")
+    return page.locator("[data-confirmation]").inner_text()
+
+
+def hand_over(page, plan_title: str) -> None:  # noqa: ANN001
+    """From the plan's page: hand a role over to Erik Olsson."""
+    click_menu(page, "Mina patienter")
+    page.get_by_role("link", name=plan_title).first.click()
+    page.get_by_role("link", name="Lämna över").click()
+    roles = page.locator("input[name='role']")
+    if not roles.first.is_checked():
+        roles.first.check()
+    page.get_by_label("Erik Olsson", exact=False).check()
+    page.get_by_role("button", name="Lämna över").click()
+
+
+def test_karin_answers_approves_closes_and_hands_over(browser, base) -> None:  # noqa: ANN001
+    maja = new_page(browser, PHONE)
+    sign_in(maja, base, "patient-maja", simple=False)
+    maja.locator(".plan-list a", has_text="trygg hemma").first.click()
+    maja.get_by_role("link", name="Föreslå ett mål").click()
+    maja.get_by_label("Mitt mål").fill("Gå till affären själv en gång i veckan.")
+    maja.get_by_role("button", name="Skicka förslaget").click()
+    maja.locator("[data-confirmation]").wait_for()
+    maja.context.close()
+
+    karin = new_page(browser, DESKTOP)
+    problems = watch(karin, base)
+    try:
+        sign_in(karin, base, "staff-karin", simple=False)
+        click_menu(karin, "Arbetslista")
+        karin.get_by_role("link", name="Greta Lundqvist", exact=False).first.click()
+        karin.get_by_label("Ja", exact=True).check()
+        karin.get_by_label("Skriv till patienten").fill("Välkommen på ett första samtal.")
+        karin.get_by_role("button", name="Skicka svaret").click()
+        assert "Svaret är skickat" in told(karin)
+
+        click_menu(karin, "Mina patienter")
+        karin.get_by_role("link", name="trygg hemma", exact=False).first.click()
+        proposal = karin.locator("form", has_text="Gå till affären själv en gång i veckan.")
+        proposal.get_by_role("button", name="Godkänn", exact=True).click()
+        assert "Beslutet om målet är sparat" in told(karin)
+
+        click_menu(karin, "Mina patienter")
+        karin.get_by_role("link", name="Egenvård vid hjärtsvikt", exact=False).first.click()
+        karin.get_by_role("link", name="Avsluta planen").click()
+        karin.get_by_label("Planen behövs inte längre").check()
+        karin.get_by_role("button", name="Avsluta planen").click()
+        assert "Planen är avslutad" in told(karin)
+
+        hand_over(karin, "trygg hemma")
+        assert "Överlämningen är skickad" in told(karin)
+        assert problems == [], problems
+    finally:
+        karin.context.close()
+
+    erik = new_page(browser, DESKTOP)
+    problems = watch(erik, base)
+    try:
+        sign_in(erik, base, "staff-erik", simple=False)
+        click_menu(erik, "Arbetslista")
+        erik.get_by_role("button", name="Bekräfta att jag tar över").first.click()
+        assert "Du har tagit över" in told(erik)
+        assert problems == [], problems
+    finally:
+        erik.context.close()
+
+    karin = new_page(browser, DESKTOP)
+    problems = watch(karin, base)
+    try:
+        sign_in(karin, base, "staff-karin", simple=False)
+        hand_over(karin, "efter stroke")
+        assert "Överlämningen är skickad" in told(karin)
+        click_menu(karin, "Arbetslista")
+        karin.get_by_role("button", name="Ta tillbaka överlämningen").first.click()
+        assert "Överlämningen är tillbakatagen" in told(karin)
+        assert problems == [], problems
+    finally:
+        karin.context.close()
