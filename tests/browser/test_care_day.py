@@ -1,12 +1,14 @@
 """Karin's day at Hälsocentralen Kvarnen, her buttons pressed in Chromium on a desktop: she
 answers Greta's request, approves the goal Maja proposed, closes a plan that is no longer
-needed, hands the coordination of Maja's SIP to Erik, who takes it over, and offers another
-role and takes the offer back. After each, the page says it is done (announced, with focus on
+needed, hands the coordination of Maja's SIP to Erik, who takes it over, offers another role
+and takes the offer back, and throws away changes she had not published. Sofia, at oncology,
+registers that Per has died. After each, the page says it is done (announced, with focus on
 it) and shows what changed; no page of Samplan logs a console error or a CSP violation."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 
@@ -110,6 +112,33 @@ def test_karin_answers_approves_closes_and_hands_over(browser, base) -> None:  #
         click_menu(karin, "Arbetslista")
         karin.get_by_role("button", name="Ta tillbaka överlämningen").first.click()
         assert "Överlämningen är tillbakatagen" in told(karin)
+
+        click_menu(karin, "Mina patienter")
+        karin.get_by_role("link", name="efter stroke", exact=False).first.click()
+        karin.wait_for_url("**/plan/*")
+        title = karin.locator("h1").inner_text()
+        karin.get_by_role("link", name="Redigera planen").click()
+        karin.get_by_label("Rubrik").fill("En rubrik som aldrig publiceras")
+        karin.get_by_role("button", name="Spara utkast").first.click()
+        karin.get_by_role("button", name="Släng utkastet").click()
+        assert "Ändringarna är borttagna" in told(karin)
+        assert karin.locator("h1").inner_text() == title
         assert problems == [], problems
     finally:
         karin.context.close()
+
+    sofia = new_page(browser, DESKTOP)
+    problems = watch(sofia, base)
+    try:
+        sign_in(sofia, base, "staff-sofia", simple=False)
+        click_menu(sofia, "Mina patienter")
+        sofia.locator("main a[href^='/plan/']").first.click()
+        sofia.get_by_role("link", name="Avsluta planen").click()
+        sofia.get_by_role("link", name="Registrera dödsfall").click()
+        sofia.get_by_label("Dödsdag").fill(date.today().isoformat())
+        sofia.get_by_label("Jag har kontrollerat uppgiften om dödsfallet").check()
+        sofia.get_by_role("button", name="Registrera dödsfall").click()
+        assert "Dödsfallet är registrerat" in told(sofia)
+        assert problems == [], problems
+    finally:
+        sofia.context.close()
