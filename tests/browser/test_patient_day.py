@@ -91,7 +91,7 @@ def test_maja_answers_proposes_books_and_manages_who_may_help(browser, base) -> 
         click_menu(page, "Kontaktuppgifter och aviseringar")
         page.get_by_label("Påminnelser").uncheck()
         page.get_by_role("button", name="Spara val").click()
-        page.get_by_text("Dina val är sparade.").wait_for()
+        page.locator("main").get_by_text("Dina val är sparade.").wait_for()
         assert page.get_by_label("Påminnelser").is_checked() is False
         assert problems == [], problems
     finally:

@@ -92,7 +92,7 @@ def add_nurse(browser, base: str) -> None:  # noqa: ANN001
         assert admin.get_by_label("Förnamn").input_value() == "Sara"
         admin.get_by_label("HSA-id").fill(SARA_HSA)
         admin.get_by_role("button", name="Spara").click()
-        admin.get_by_text("Sparat.").wait_for()
+        admin.locator("main").get_by_text("Sparat.").wait_for()
         assert admin.locator("h1").inner_text() == "Sara Lind"
         assert problems == [], problems
     finally:
@@ -126,7 +126,7 @@ def test_a_first_plan_for_a_patient_samplan_has_never_seen(browser, region, idp)
         nurse.get_by_role("button", name="Spara och granska inför publicering").click()
         nurse.wait_for_url("**/publicera")
         nurse.get_by_role("button", name="Publicera").click()
-        nurse.get_by_text("Version 1 är publicerad", exact=False).wait_for()
+        nurse.locator("main").get_by_text("Version 1 är publicerad", exact=False).wait_for()
         plan_url = nurse.url.split("?")[0]
         assert problems == [], problems
     finally:
@@ -156,7 +156,7 @@ def test_a_first_plan_for_a_patient_samplan_has_never_seen(browser, region, idp)
         patient.get_by_text("Koden stämmer inte", exact=False).first.wait_for()
         patient.get_by_label(f"Koden som skickades till {ADDRESS}").fill(code.group(1))
         patient.get_by_role("button", name="Bekräfta e-postadressen").click()
-        patient.get_by_text(f"Samplan mejlar till {ADDRESS}.").wait_for()
+        patient.locator("main").get_by_text(f"Samplan mejlar till {ADDRESS}.").wait_for()
 
         patient.get_by_role("link", name="Översikt").first.click()
         patient.wait_for_url(f"{base}/")
@@ -182,7 +182,7 @@ def test_a_first_plan_for_a_patient_samplan_has_never_seen(browser, region, idp)
         nurse.get_by_role("button", name="Spara och granska inför publicering").click()
         nurse.wait_for_url("**/publicera")
         nurse.get_by_role("button", name="Publicera").click()
-        nurse.get_by_text("Version 2 är publicerad", exact=False).wait_for()
+        nurse.locator("main").get_by_text("Version 2 är publicerad", exact=False).wait_for()
         assert problems == [], problems
     finally:
         nurse.context.close()
