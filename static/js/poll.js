@@ -16,8 +16,15 @@
     }
   });
   document.addEventListener("htmx:beforeSwap", function (event) {
-    // A failed poll (signed out, access ended) changes nothing on the page.
-    if (event.detail.elt.hasAttribute("data-poll") && event.detail.xhr.status >= 400) {
+    // A failed poll changes nothing on the page: an error, or an answer from another address
+    // than the one asked (signed out: the sign-in page, which must not land inside the menu).
+    var xhr = event.detail.xhr;
+    if (!event.detail.elt.hasAttribute("data-poll")) {
+      return;
+    }
+    var asked = event.detail.pathInfo.requestPath.split("?")[0];
+    var answered = xhr.responseURL ? new URL(xhr.responseURL).pathname : asked;
+    if (xhr.status >= 400 || answered !== asked) {
       event.detail.shouldSwap = false;
     }
   });

@@ -181,3 +181,21 @@ def test_maja_sees_how_much_she_may_still_write_as_she_writes(watched, live_url:
     assert count.inner_text() == "5 tecken för mycket"
     assert count.get_attribute("aria-live") == "polite"
     assert problems == []
+
+
+def test_a_poll_after_signing_out_leaves_the_page_as_it_was(watched, live_url: str) -> None:
+    """Signed out (here: the cookie gone) the unread count's poll is answered by the sign-in
+    page after a redirect; none of it lands inside the menu."""
+    page, problems = watched
+    sign_in(page, live_url, "patient-maja")
+    page.context.clear_cookies()
+    with page.expect_response(lambda response: "/logga-in" in response.url):
+        page.evaluate(
+            """() => { const badge = document.querySelector('[data-poll]');
+                       htmx.ajax('GET', badge.getAttribute('hx-get'),
+                                 {source: badge, target: badge}); }"""
+        )
+    page.wait_for_timeout(300)
+    assert page.locator("form[action='/enkel-vy']").count() == 1
+    assert "Logga in" not in page.locator("nav.main-nav").inner_text()
+    assert problems == []

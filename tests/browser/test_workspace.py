@@ -34,7 +34,7 @@ def test_karin_and_erik_edit_one_plan_at_once_and_neither_edit_is_lost(browser, 
         preview.get_by_text("Så här läser patienten texten:").wait_for()
         assert "Karin skrev det här." in preview.inner_text()
         karin.get_by_role("button", name="Spara utkast").click()
-        karin.get_by_text("Utkastet är sparat.").wait_for()
+        karin.locator("main").get_by_text("Utkastet är sparat.").wait_for()
 
         erik.get_by_label("Hur planen följs upp").fill("Erik: återbesök om tre månader.")
         erik.get_by_role("button", name="Spara utkast").click()
@@ -47,7 +47,7 @@ def test_karin_and_erik_edit_one_plan_at_once_and_neither_edit_is_lost(browser, 
         erik.get_by_label("Rubrik").fill("Vård- och behandlingsplan – hjärtsvikt")
         erik.get_by_label("Kort om planen, med patientens ord").fill("Karin skrev det här.")
         erik.get_by_role("button", name="Spara utkast").click()
-        erik.get_by_text("Utkastet är sparat.").wait_for()
+        erik.locator("main").get_by_text("Utkastet är sparat.").wait_for()
 
         karin.reload()
         assert karin.get_by_label("Hur planen följs upp").input_value().startswith("Erik:")
