@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -164,3 +165,15 @@ def click_menu(page, name: str) -> None:  # noqa: ANN001 - a Playwright page
     if not link.is_visible():
         page.locator("nav.main-nav summary").click()
     link.click()
+
+
+def told(page) -> str:  # noqa: ANN001 - a Playwright page
+    """The confirmation a page announces after an action, once it has focus (static/js/page.js)."""
+    page.locator("[data-confirmation]").wait_for()
+    wait_until(page, "document.activeElement?.hasAttribute('data-confirmation')")
+    return page.locator("[data-confirmation]").inner_text()
+
+
+def kind_of(path: str) -> str:
+    """Addresses that differ only by an id lead to the same kind of page."""
+    return re.sub(r"\d+", "N", path)

@@ -19,7 +19,7 @@ from tests.browser.conftest import (
     new_page,
     serve,
     sign_in,
-    wait_until,
+    told,
     watch,
 )
 
@@ -31,13 +31,6 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A demo world of its own: everything here changes the team's and the patients' pages."""
     with serve(tmp_path_factory.mktemp("care")) as (address, _app):
         yield address
-
-
-def told(page) -> str:  # noqa: ANN001 - a Playwright page
-    """The confirmation the page announces, once it has focus (static/js/page.js)."""
-    page.locator("[data-confirmation]").wait_for()
-    wait_until(page, "document.activeElement?.hasAttribute('data-confirmation')")
-    return page.locator("[data-confirmation]").inner_text()
 
 
 def hand_over(page, plan_title: str) -> None:  # noqa: ANN001

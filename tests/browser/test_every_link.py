@@ -12,7 +12,16 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser.conftest import DESKTOP, PHONE, new_page, serve, sign_in, wait_until, watch
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    kind_of,
+    new_page,
+    serve,
+    sign_in,
+    wait_until,
+    watch,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -54,11 +63,6 @@ def press(page, href: str) -> None:  # noqa: ANN001
     page.evaluate("document.getElementById('main').dataset.walked = 'yes'")
     visible.first.click()
     wait_until(page, "!document.querySelector('#main[data-walked]')")
-
-
-def kind_of(href: str) -> str:
-    """Links that differ only by an id lead to the same kind of page."""
-    return re.sub(r"\d+", "N", href)
 
 
 @pytest.mark.parametrize(

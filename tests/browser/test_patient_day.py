@@ -11,7 +11,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import PHONE, click_menu, new_page, serve, sign_in, wait_until, watch
+from tests.browser.conftest import (
+    PHONE,
+    click_menu,
+    new_page,
+    serve,
+    sign_in,
+    told,
+    wait_until,
+    watch,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -21,13 +30,6 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A demo world of its own: everything here changes Maja's and Greta's pages."""
     with serve(tmp_path_factory.mktemp("day")) as (address, _app):
         yield address
-
-
-def told(page) -> str:  # noqa: ANN001 - a Playwright page
-    """The confirmation the page announces, once it has focus (static/js/page.js)."""
-    page.locator("[data-confirmation]").wait_for()
-    wait_until(page, "document.activeElement?.hasAttribute('data-confirmation')")
-    return page.locator("[data-confirmation]").inner_text()
 
 
 def test_maja_answers_proposes_books_and_manages_who_may_help(browser, base) -> None:  # noqa: ANN001

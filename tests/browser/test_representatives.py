@@ -18,7 +18,7 @@ from tests.browser.conftest import (
     new_page,
     serve,
     sign_in,
-    wait_until,
+    told,
     watch,
 )
 
@@ -33,14 +33,6 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A demo world of its own: the registration changes Maja's pages for the rest of the run."""
     with serve(tmp_path_factory.mktemp("representatives")) as (address, _app):
         yield address
-
-
-def status_text(page) -> str:  # noqa: ANN001 - a Playwright page
-    """The confirmation the page announces, once it has focus (static/js/page.js)."""
-    notice = page.locator("[data-confirmation]")
-    notice.wait_for()
-    wait_until(page, "document.activeElement?.hasAttribute('data-confirmation')")
-    return notice.inner_text()
 
 
 def open_representatives(page, base: str) -> None:  # noqa: ANN001
@@ -74,7 +66,7 @@ def test_a_forvaltare_is_registered_confirmed_objected_to_and_ended(browser, bas
             "Tingsrätten har förordnat förvaltare; han sköter kontakten med vården."
         )
         karin.get_by_role("button", name="Registrera", exact=True).click()
-        assert "patienten har fått besked" in status_text(karin)
+        assert "patienten har fått besked" in told(karin)
         card = karin.locator("li.card", has_text="Bo Ek")
         assert "Väntar på bekräftelse" in card.inner_text()
         assert "En kollega som har sett beslutet behöver bekräfta" in card.inner_text()
@@ -88,7 +80,7 @@ def test_a_forvaltare_is_registered_confirmed_objected_to_and_ended(browser, bas
         sign_in(erik, base, "staff-erik")
         open_representatives(erik, base)
         erik.get_by_role("button", name="Bekräfta registreringen").click()
-        assert "gäller nu" in status_text(erik)
+        assert "gäller nu" in told(erik)
         card = erik.locator("li.card", has_text="Bo Ek")
         assert "Bekräftad" in card.inner_text()
         assert "Väntar på bekräftelse" not in card.inner_text()
@@ -114,7 +106,7 @@ def test_a_forvaltare_is_registered_confirmed_objected_to_and_ended(browser, bas
             "Jag känner inte Bo Ek."
         )
         card.get_by_role("button", name="Skicka invändning").click()
-        assert "Din invändning är skickad" in status_text(maja)
+        assert "Din invändning är skickad" in told(maja)
         assert "Jag känner inte Bo Ek." in maja.locator("li.card", has_text="Bo Ek").inner_text()
         assert problems == [], problems
     finally:
@@ -131,7 +123,7 @@ def test_a_forvaltare_is_registered_confirmed_objected_to_and_ended(browser, bas
             "Maja invände; beslutet gäller en annan person."
         )
         card.get_by_role("button", name="Avsluta registreringen").click()
-        assert "Registreringen är avslutad" in status_text(karin)
+        assert "Registreringen är avslutad" in told(karin)
         ended = karin.get_by_role("heading", name="Avslutade registreringar")
         assert ended.is_visible()
         assert "Maja invände" in karin.locator("li.card", has_text="Bo Ek").inner_text()

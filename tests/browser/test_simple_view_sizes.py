@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import PHONE, new_page, serve, sign_in, watch
+from tests.browser.conftest import PHONE, kind_of, new_page, serve, sign_in, watch
 
 pytestmark = pytest.mark.browser
 
@@ -45,10 +45,6 @@ TOO_SMALL = """() => {
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with serve(tmp_path_factory.mktemp("simple")) as (address, _app):
         yield address
-
-
-def kind_of(path: str) -> str:
-    return re.sub(r"\d+", "N", path)
 
 
 @pytest.mark.parametrize(
