@@ -40,6 +40,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.accounts import oidc, sessions
     from app.accounts.views import bp as accounts_bp
     from app.agreements.views import bp as agreements_bp
+    from app.appointments.care_views import bp as appointment_care_bp
     from app.appointments.views import bp as appointments_bp
     from app.audit.views import bp as audit_bp
     from app.care_requests.views import bp as care_requests_bp
@@ -76,6 +77,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(goals_bp)
     app.register_blueprint(agreements_bp)
     app.register_blueprint(appointments_bp)
+    app.register_blueprint(appointment_care_bp)
     app.register_blueprint(planning_bp)
     app.register_blueprint(patients_bp)
     app.register_blueprint(care_requests_bp)

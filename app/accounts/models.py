@@ -47,6 +47,8 @@ class CareUnit(Base):
     address: Mapped[str] = mapped_column(String(300), default="")
     # The unit's promise for answering messages, in Swedish working days.
     response_working_days: Mapped[int] = mapped_column(Integer, default=2)
+    # How long before an agreed time the patient is reminded, in Swedish working days.
+    reminder_working_days: Mapped[int] = mapped_column(Integer, default=1)
     hsa_id: Mapped[str | None] = mapped_column(String(40), unique=True)
     # A unit that has closed keeps its history; nobody is placed there any more.
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -10,10 +10,12 @@ from typing import Any
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
+from app.access.context import staff_plan_rule
 from app.accounts.models import CareUnit, Person, Practitioner
 from app.appointments.models import Appointment, AppointmentStatus
 from app.messages.queries import PatientName
 from app.plans import presenting
+from app.plans.models import CarePlan
 
 OPEN = (AppointmentStatus.PROPOSED, AppointmentStatus.ACCEPTED, AppointmentStatus.CHANGE_REQUESTED)
 
@@ -35,6 +37,32 @@ class AppointmentView:
     duration_minutes: int
     patient_note: str
     requested_on: date | None
+    mode: str
+    plan_id: int | None
+    practitioner_id: int | None
+    location: str
+    meeting_url: str
+    attendees: str
+    interpreter_booked: bool
+    preparation: str
+    care_note: str
+    cancelled_by_care: bool
+    offer_group: str | None
+    answered_at: datetime | None
+    due_on: date | None
+    handled_at: datetime | None
+    accepted_at: datetime | None
+    sequence: int
+
+    @property
+    def waiting_for_care(self) -> bool:
+        """The patient's answer is in and nobody in care has handled it yet."""
+        return self.answered_at is not None and self.handled_at is None
+
+    @property
+    def calendar(self) -> bool:
+        """An .ics is offered: the time while agreed, its cancellation once no longer."""
+        return self.accepted_at is not None
 
     @property
     def accepted(self) -> bool:
@@ -67,6 +95,20 @@ _COLUMNS = (
     Appointment.duration_minutes,
     Appointment.patient_note,
     Appointment.requested_on,
+    Appointment.plan_id,
+    Appointment.practitioner_id,
+    Appointment.meeting_url,
+    Appointment.attendees,
+    Appointment.interpreter_booked,
+    Appointment.preparation,
+    Appointment.care_note,
+    Appointment.cancelled_by_care,
+    Appointment.offer_group,
+    Appointment.answered_at,
+    Appointment.due_on,
+    Appointment.handled_at,
+    Appointment.accepted_at,
+    Appointment.sequence,
 )
 
 # The patient's row, with one row per open appointment from now on (or none): one statement
@@ -115,17 +157,184 @@ def _view(row: Any) -> AppointmentView:
         duration_minutes=row.duration_minutes,
         patient_note=row.patient_note,
         requested_on=row.requested_on,
+        mode=str(row.mode),
+        plan_id=row.plan_id,
+        practitioner_id=row.practitioner_id,
+        location=row.location,
+        meeting_url=row.meeting_url,
+        attendees=row.attendees,
+        interpreter_booked=row.interpreter_booked,
+        preparation=row.preparation,
+        care_note=row.care_note,
+        cancelled_by_care=row.cancelled_by_care,
+        offer_group=row.offer_group,
+        answered_at=row.answered_at,
+        due_on=row.due_on,
+        handled_at=row.handled_at,
+        accepted_at=row.accepted_at,
+        sequence=row.sequence,
     )
 
 
 def upcoming(session: Session, patient_id: int, now: datetime) -> AppointmentList:
-    """The patient's open appointments from now on, soonest first (the gate has authorised)."""
+    """The patient's open appointments from now on, soonest first (the gate has authorised);
+    times offered together to choose from appear once, at the first of them."""
     rows = session.connection().execute(UPCOMING, {"patient_id": patient_id, "now": now}).all()
     patient = PatientName(f"{rows[0].given_name} {rows[0].family_name}")
-    return AppointmentList(patient, [_view(row) for row in rows if row.id is not None])
+    shown, groups = [], set()
+    for row in rows:
+        if row.id is None:
+            continue
+        if row.offer_group and row.status == AppointmentStatus.PROPOSED:
+            if row.offer_group in groups:
+                continue
+            groups.add(row.offer_group)
+        shown.append(_view(row))
+    return AppointmentList(patient, shown)
+
+
+# The times offered together with one, to choose from (still on offer, from now on).
+ALTERNATIVES = (
+    select(*_COLUMNS)
+    .join(CareUnit, CareUnit.id == Appointment.unit_id)
+    .outerjoin(Practitioner, Practitioner.id == Appointment.practitioner_id)
+    .where(
+        Appointment.offer_group == bindparam("group"),
+        Appointment.patient_id == bindparam("patient_id"),
+        Appointment.status == AppointmentStatus.PROPOSED,
+        Appointment.starts_at >= bindparam("now"),
+    )
+    .order_by(Appointment.starts_at, Appointment.id)
+)
+# A plan's times, for care's plan page: the open ones and those of the last month.
+OF_PLAN = (
+    select(*_COLUMNS)
+    .join(CareUnit, CareUnit.id == Appointment.unit_id)
+    .outerjoin(Practitioner, Practitioner.id == Appointment.practitioner_id)
+    .where(
+        Appointment.plan_id == bindparam("plan_id"),
+        Appointment.starts_at >= bindparam("since"),
+        Appointment.status != AppointmentStatus.DECLINED,
+    )
+    .order_by(Appointment.starts_at, Appointment.id)
+    .limit(50)
+)
+
+
+def alternatives(session: Session, shown: AppointmentView, now: datetime) -> list[AppointmentView]:
+    """The times offered together with `shown` that the patient can still choose among."""
+    if not shown.offer_group:
+        return []
+    params = {"group": shown.offer_group, "patient_id": shown.patient_id, "now": now}
+    return [_view(row) for row in session.connection().execute(ALTERNATIVES, params)]
+
+
+def of_plan(session: Session, plan_id: int, since: datetime) -> list[AppointmentView]:
+    """The plan's times from `since` on (care's plan page)."""
+    rows = session.connection().execute(OF_PLAN, {"plan_id": plan_id, "since": since})
+    return [_view(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """Whose plan a time belongs to, as care's pages name it."""
+
+    plan_id: int
+    title: str
+    patient_id: int
+    patient_name: str
+
+
+PLAN_LINE = (
+    select(CarePlan.id, CarePlan.title, CarePlan.patient_id, Person.given_name, Person.family_name)
+    .join(Person, Person.id == CarePlan.patient_id)
+    .where(CarePlan.id == bindparam("plan_id"))
+)
+
+
+def plan_line(session: Session, plan_id: int) -> PlanLine:
+    """The plan the gate has let the actor work on."""
+    row = session.connection().execute(PLAN_LINE, {"plan_id": plan_id}).one()
+    return PlanLine(row.id, row.title, row.patient_id, f"{row.given_name} {row.family_name}")
+
+
+def maybe(session: Session, appointment_id: int) -> AppointmentView | None:
+    """An appointment by id, or None (the caller checks it belongs where it should)."""
+    row = session.connection().execute(ONE, {"appointment_id": appointment_id}).first()
+    return None if row is None else _view(row)
 
 
 def appointment(session: Session, appointment_id: int) -> AppointmentView:
     """One appointment the gate has let the actor see."""
     row = session.connection().execute(ONE, {"appointment_id": appointment_id}).one()
     return _view(row)
+
+
+# --- care's queue: the patients' answers waiting on the team ------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerItem:
+    """A patient's answer about a time, waiting for care: who, what, since when, due by."""
+
+    appointment_id: int
+    patient_id: int
+    patient_name: str
+    status: str
+    starts_at: datetime
+    purpose: str
+    answered_at: datetime
+    due_on: date
+    overdue: bool
+
+
+# Answers on the plans the practitioner works on (the access policy's care relationship), the
+# soonest due first; what care has handled, and cancellations care made itself, are not here.
+WAITING_ANSWERS = (
+    select(
+        Appointment.id,
+        Appointment.patient_id,
+        Appointment.status,
+        Appointment.starts_at,
+        Appointment.purpose,
+        Appointment.answered_at,
+        Appointment.due_on,
+        Person.given_name,
+        Person.family_name,
+    )
+    .join(CarePlan, CarePlan.id == Appointment.plan_id)
+    .join(Person, Person.id == Appointment.patient_id)
+    .where(
+        staff_plan_rule(),
+        Appointment.answered_at.is_not(None),
+        Appointment.handled_at.is_(None),
+        Appointment.cancelled_by_care.is_(False),
+        Appointment.status.in_(
+            [
+                AppointmentStatus.ACCEPTED,
+                AppointmentStatus.CHANGE_REQUESTED,
+                AppointmentStatus.CANCELLED,
+            ]
+        ),
+    )
+    .order_by(Appointment.due_on, Appointment.answered_at, Appointment.id)
+    .limit(100)
+)
+
+
+def waiting_answers(session: Session, params: dict[str, Any], today: date) -> list[AnswerItem]:
+    """The answers waiting for the practitioner's team (`params`: the work list's)."""
+    return [
+        AnswerItem(
+            appointment_id=row.id,
+            patient_id=row.patient_id,
+            patient_name=f"{row.given_name} {row.family_name}",
+            status=str(row.status),
+            starts_at=row.starts_at,
+            purpose=row.purpose,
+            answered_at=row.answered_at,
+            due_on=row.due_on,
+            overdue=row.due_on is not None and row.due_on < today,
+        )
+        for row in session.connection().execute(WAITING_ANSWERS, params)
+    ]

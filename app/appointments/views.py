@@ -15,7 +15,8 @@ from app.access.policy import Action
 from app.access.scope import outside_scope
 from app.appointments import queries, services
 from app.appointments.forms import ERRORS, AcceptForm, AnotherTimeForm, CancelForm
-from app.clock import now
+from app.appointments.care_views import care_page
+from app.clock import now, zone
 from app.db import get_session
 from app.extensions import limit_writes
 from app.web.forms import Form
@@ -53,11 +54,12 @@ def _detail(
 ) -> Response:
     if target.actor.is_staff:
         abort(404)  # staff handle appointments from the care side, not through these answers
-    moment = now()
-    appointment = queries.appointment(get_session(), target.object_id or 0)
+    moment, db = now(), get_session()
+    appointment = queries.appointment(db, target.object_id or 0)
     response = render(
         "appointments/detail.html",
         appointment=appointment,
+        alternatives=queries.alternatives(db, appointment, moment),
         form=form.values() if form else {},
         errors=errors or {},
         open=appointment.is_open(moment),
@@ -71,6 +73,9 @@ def _detail(
 @bp.get("/tider/<int:appointment_id>")
 @gate(Action.APPOINTMENTS, on="appointment")
 def detail(appointment_id: int, target: Target) -> Response:
+    """The patient's page of a time, to answer; care's page of it, to act on the answer."""
+    if target.actor.is_staff:
+        return care_page(target)
     return _detail(target)
 
 
@@ -135,7 +140,7 @@ def cancel(appointment_id: int, target: Target) -> Response:
 def calendar_file(appointment_id: int, target: Target) -> Response:
     if target.actor.is_staff:
         abort(404)
-    ics = services.calendar_for(get_session(), appointment_id)
+    ics = services.calendar_for(get_session(), appointment_id, zone())
     if ics is None:
         abort(404)  # only an agreed time goes into a calendar (and nothing was shown)
     response = Response(ics, mimetype="text/calendar")

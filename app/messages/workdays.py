@@ -29,3 +29,14 @@ def add_working_days(start: date, days: int) -> date:
         if is_working_day(current):
             remaining -= 1
     return current
+
+
+def subtract_working_days(start: date, days: int) -> date:
+    """The date `days` working days before `start`."""
+    current = start
+    remaining = days
+    while remaining > 0:
+        current -= timedelta(days=1)
+        if is_working_day(current):
+            remaining -= 1
+    return current

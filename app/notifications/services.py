@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -28,6 +29,10 @@ TOPIC_OF = {
     "plan_published": "plan",
     "plan_closed": "plan",
     "contact_changed": "plan",
+    "appointment_offered": "appointment",
+    "appointment_changed": "appointment",
+    "appointment_cancelled": "appointment",
+    "appointment_reminder": "reminder",
     "proxy_activated": ALWAYS,
     "proxy_expiring": ALWAYS,
     "representative_registered": ALWAYS,
@@ -47,17 +52,19 @@ def queue(
     practitioner_id: int | None = None,
     payload: dict[str, object] | None = None,
     channel: str = "email",
+    not_before: datetime | None = None,
 ) -> None:
     """Add one notification unless one with the same dedupe key exists. Never health content:
-    the payload holds ids for a link, nothing the patient wrote.
+    the payload holds ids for a link, nothing the patient wrote. `not_before` holds it back
+    until then (a reminder).
 
     To a person, the news goes on each channel they chose for the template's topic and can be
     reached on: mail to a confirmed e-mail address, SMS to a confirmed mobile number, push to
     each device they turned it on for. A safety notice (ALWAYS) goes on every one of them."""
     if person_id is not None and channel == "email":
-        _queue_for_person(session, template, dedupe_key, person_id, payload or {})
+        _queue_for_person(session, template, dedupe_key, person_id, payload or {}, not_before)
         return
-    values = {
+    values: dict[str, object] = {
         "channel": channel,
         "recipient_person_id": person_id,
         "recipient_practitioner_id": practitioner_id,
@@ -65,6 +72,8 @@ def queue(
         "payload": payload or {},
         "dedupe_key": dedupe_key,
     }
+    if not_before is not None:
+        values["next_attempt_at"] = not_before
     _insert(session, [values])
 
 
@@ -81,7 +90,12 @@ def wanted_channels(person: Person, template: str) -> list[str]:
 
 
 def _queue_for_person(
-    session: Session, template: str, dedupe_key: str, person_id: int, payload: dict[str, object]
+    session: Session,
+    template: str,
+    dedupe_key: str,
+    person_id: int,
+    payload: dict[str, object],
+    not_before: datetime | None = None,
 ) -> None:
     from app.accounts.models import Person
 
@@ -104,12 +118,13 @@ def _queue_for_person(
                 "template": template,
                 "payload": payload,
                 "dedupe_key": key,
+                **({} if not_before is None else {"next_attempt_at": not_before}),
             }
             for channel, key in rows
         ],
     )
     if "push" in channels:
-        queue_push(session, template, dedupe_key, person_id, payload)
+        queue_push(session, template, dedupe_key, person_id, payload, not_before)
 
 
 def queue_code(
@@ -133,7 +148,12 @@ def queue_code(
 
 
 def queue_push(
-    session: Session, template: str, dedupe_key: str, person_id: int, payload: dict[str, object]
+    session: Session,
+    template: str,
+    dedupe_key: str,
+    person_id: int,
+    payload: dict[str, object],
+    not_before: datetime | None = None,
 ) -> None:
     """The same news on each phone the person allowed push on: a row for each device, so that
     each is delivered and retried on its own. A failing push service holds up neither the mail
@@ -152,6 +172,7 @@ def queue_push(
                 "template": template,
                 "payload": {**payload, "device_id": device_id},
                 "dedupe_key": f"push:{dedupe_key}:{device_id}",
+                **({} if not_before is None else {"next_attempt_at": not_before}),
             }
             for device_id in devices
         ],

@@ -162,6 +162,36 @@ TEMPLATES = {
         _l("Vården har svarat på det du bad om i Samplan. Läs svaret där."),
         "/onskemal/{request_id}",
     ),
+    "appointment_offered": (
+        _l("Vården har föreslagit en tid i Samplan"),
+        _l(
+            "Vården har föreslagit en eller flera tider för dig i Samplan. Svara där om tiden passar."
+        ),
+        "/tider/{appointment_id}",
+    ),
+    "appointment_changed": (
+        _l("En tid i Samplan har ändrats"),
+        _l("Vården har ändrat en av dina tider i Samplan. Läs där vad som gäller nu."),
+        "/tider/{appointment_id}",
+    ),
+    "appointment_cancelled": (
+        _l("En tid i Samplan är avbokad"),
+        _l("Vården har avbokat en av dina tider i Samplan. Läs mer där."),
+        "/tider/{appointment_id}",
+    ),
+    "appointment_reminder": (
+        _l("Påminnelse om en tid"),
+        _l("Du har en tid snart. Läs när och var i Samplan."),
+        "/tider/{appointment_id}",
+    ),
+    "appointment_answer_overdue": (
+        _l("Ett svar om en tid väntar i Samplan"),
+        _l(
+            "En patient har svarat om en tid och väntar på besked. Mottagningens tid för att "
+            "svara har gått ut."
+        ),
+        "/tider/{appointment_id}",
+    ),
     "handover_offered": (
         _l("En kollega vill lämna över en plan till dig i Samplan"),
         _l("En kollega vill lämna över en roll på en patients plan till dig. Bekräfta i Samplan."),
@@ -386,6 +416,13 @@ def deliver_one(
         if withheld(session, item):  # to or about a patient who has died: never sent
             item.delivered_at = now()
             item.last_error = WITHHELD
+            session.commit()
+            return True
+        from app.appointments.reminders import no_longer_due
+
+        if no_longer_due(session, item, now()):  # the time moved or passed, or care answered
+            item.delivered_at = now()
+            item.last_error = "no longer due"
             session.commit()
             return True
         try:

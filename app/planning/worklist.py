@@ -35,6 +35,7 @@ from app.access.actor import Actor
 from app.access.context import staff_plan_rule
 from app.accounts.models import Person, Practitioner
 from app.agreements.models import Agreement, AgreementAnswer
+from app.appointments.queries import AnswerItem, waiting_answers
 from app.care_requests.models import CareRequest, RequestKind, RequestStatus
 from app.clock import local_date
 from app.messages.workdays import add_working_days
@@ -103,6 +104,7 @@ class WorkList:
     to_acknowledge: tuple[HandoverItem, ...] = ()
     sent: tuple[HandoverItem, ...] = ()
     requests: tuple[RequestItem, ...] = ()
+    appointments: tuple[AnswerItem, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -116,6 +118,7 @@ class WorkList:
                 self.to_acknowledge,
                 self.sent,
                 self.requests,
+                self.appointments,
             )
         )
 
@@ -124,6 +127,7 @@ class WorkList:
         plans = self.follow_up + self.sip_overdue + self.no_contact + self.unanswered + self.drafts
         handovers = self.to_acknowledge + self.sent
         asked = {item.patient_id for item in self.requests}
+        asked |= {item.patient_id for item in self.appointments}
         return sorted(
             {item.patient_id for item in plans} | {h.patient_id for h in handovers} | asked
         )
@@ -404,4 +408,5 @@ def work_list(
         to_acknowledge=tuple(h for h in handovers if h.incoming),
         sent=tuple(h for h in handovers if not h.incoming),
         requests=tuple(requests),
+        appointments=tuple(waiting_answers(session, params, today)),
     )

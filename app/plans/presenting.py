@@ -92,6 +92,16 @@ APPOINTMENT_STATUS = {
     "change_requested": _l("Du har bett om en annan tid"),
     "declined": _l("Avböjd"),
     "cancelled": _l("Avbokad"),
+    "withdrawn": _l("Tillbakatagen av vården"),
+}
+# The same, as care reads it about the patient's answer.
+APPOINTMENT_STATUS_FOR_CARE = {
+    "proposed": _l("Erbjuden, inte besvarad"),
+    "accepted": _l("Patienten har tackat ja"),
+    "change_requested": _l("Patienten vill ha en annan tid"),
+    "declined": _l("Avböjd"),
+    "cancelled": _l("Avbokad"),
+    "withdrawn": _l("Tillbakatagen"),
 }
 
 

@@ -22,6 +22,12 @@ CONFIRMATIONS: dict[str, LazyString] = {
     "tid-ja": _l("Tack! Du har tackat ja till tiden."),
     "annan-tid": _l("Din önskan om en annan tid är skickad. Vården hör av sig."),
     "avbokad": _l("Tiden är avbokad. Vården har fått veta det."),
+    "tid-erbjuden": _l("Tiden är erbjuden. Patienten har fått besked och ombetts svara."),
+    "tid-andrad": _l("Ändringen är sparad. Patienten har fått besked."),
+    "tid-avbokad-av-varden": _l("Tiden är avbokad. Patienten har fått besked."),
+    "tid-hanterad": _l(
+        "Klart. Svaret är borta från arbetslistan, och patienten ser att ni har det."
+    ),
     "behorighet": _l("Ändringen är sparad. Den gäller från nu."),
     "behorighet-borttagen": _l("Behörigheten är borttagen. Personen kan inte längre se något."),
     "invandning": _l("Din invändning är skickad till din vårdkontakt."),

@@ -184,6 +184,24 @@ TEXT_FIELDS = {"body", "text", "reason", "summary"}
 HSA: Kind = choice(  # noqa: E731
     "SE2321000230-BERG", "SE2321000230-KB01", "SE2120002817-BERG", "se2321000230-x1", "SE2321000230"
 )
+CLOCK: Kind = choice("09:30", "23:59", "24:00", "9.30", "02:30", "")
+MEETING: Kind = choice(
+    "https://video.example/rum-1",
+    "http://video.example/rum-1",
+    "javascript:alert(1)",
+    "https://",
+    "https://user:pw@video.example/",
+)
+TIME_FIELDS: dict[str, Kind] = {
+    "mode": choice("visit", "video", "phone", "home", "fax"),
+    "duration": NUMBER,
+    "purpose": TEXT,
+    "location": TEXT,
+    "meeting_url": MEETING,
+    "attendees": TEXT,
+    "interpreter": choice("1", "", "ja"),
+    "preparation": TEXT,
+}
 PHONE: Kind = choice("0920-28 50 00", "+46 920 28 50 00", "ring mig")
 UNIT_FIELDS: dict[str, Kind] = {
     "hsa_id": HSA,
@@ -227,6 +245,18 @@ FORMS: dict[str, dict[str, Kind]] = {
     "appointments.accept": {},
     "appointments.another": {"note": TEXT, "wished": DATE},
     "appointments.cancel": {"reason": TEXT},
+    "appointment_care.offer": {
+        **TIME_FIELDS,
+        "slots-0-day": DATE,
+        "slots-0-clock": CLOCK,
+        "slots-1-day": DATE,
+        "slots-1-clock": CLOCK,
+        "slots-9-day": DATE,
+        "replaces": ids_of("appointment"),
+    },
+    "appointment_care.change": {**TIME_FIELDS, "day": DATE, "clock": CLOCK, "note": TEXT},
+    "appointment_care.cancel": {"reason": TEXT},
+    "appointment_care.handled": {},
     "messages.send_new": {"to": RECIPIENT, "subject": TEXT, "body": TEXT, "key": KEY},
     "messages.reply": {"body": TEXT, "key": KEY},
     "messages.mark_handled": {},

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
@@ -190,6 +191,9 @@ def appointment(db: Session, ids: dict[str, int], persona: str) -> int:
 
 
 MAJA_THREAD = {"patient-maja", "proxy-anna", "staff-karin", "staff-erik"}
+# A time care offers or changes to: forty days from now, in the morning.
+TIME_DETAILS = {"mode": "visit", "duration": "30", "purpose": "Matrisbesök"}
+A_SLOT = {"slots-0-day": (date.today() + timedelta(days=40)).isoformat(), "slots-0-clock": "09:30"}
 # Care with a relationship to Maja's SIP: they may work on it. Nobody else sees it exists.
 MAJA_CARE = {"staff-karin", "staff-erik", "staff-lena"}
 
@@ -567,10 +571,68 @@ PATIENT_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
         (
             "GET",
             lambda db, ids: f"/tider/{appointment(db, ids, 'patient-maja')}",
-            {"patient-maja"},
+            {"patient-maja"} | MAJA_CARE,
             200,
         ),
-        ("GET", lambda db, ids: f"/tider/{appointment(db, ids, 'patient-elias')}", ELIAS, 200),
+        (
+            "GET",
+            lambda db, ids: f"/tider/{appointment(db, ids, 'patient-elias')}",
+            ELIAS | {"staff-amir"},
+            200,
+        ),
+    ],
+    # Care's side of times: the plan's team (EDIT_PLANS), nobody else.
+    "appointment_care.plan_times": [
+        ("GET", lambda db, ids: f"/plan/{_sip(db)}/tider", MAJA_CARE, 200)
+    ],
+    "appointment_care.offer_form": [
+        ("GET", lambda db, ids: f"/plan/{_sip(db)}/tider/ny", MAJA_CARE, 200)
+    ],
+    "appointment_care.offer": [
+        (
+            "POST",
+            lambda db, ids: (f"/plan/{_sip(db)}/tider/ny", {**TIME_DETAILS, **A_SLOT}),
+            MAJA_CARE,
+            303,
+        ),
+    ],
+    "appointment_care.change_form": [
+        (
+            "GET",
+            lambda db, ids: f"/tider/{appointment(db, ids, 'patient-maja')}/andra",
+            MAJA_CARE,
+            200,
+        ),
+    ],
+    "appointment_care.change": [
+        (
+            "POST",
+            lambda db, ids: (
+                f"/tider/{appointment(db, ids, 'patient-maja')}/andra",
+                {**TIME_DETAILS, "day": A_SLOT["slots-0-day"], "clock": "11:00"},
+            ),
+            MAJA_CARE,
+            303,
+        ),
+    ],
+    "appointment_care.cancel": [
+        (
+            "POST",
+            lambda db, ids: (
+                f"/tider/{appointment(db, ids, 'patient-maja')}/vard-avbokar",
+                {"reason": "Sjukdom på mottagningen"},
+            ),
+            MAJA_CARE,
+            303,
+        ),
+    ],
+    "appointment_care.handled": [
+        (
+            "POST",
+            lambda db, ids: (f"/tider/{appointment(db, ids, 'patient-maja')}/hanterad", {}),
+            MAJA_CARE,
+            303,
+        ),
     ],
     "appointments.accept": [
         (

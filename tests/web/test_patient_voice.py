@@ -318,15 +318,18 @@ def test_asking_for_another_time_and_cancelling(auth, client, db, ids):
     moved = db.get(Appointment, first.id)
     assert moved.status == AppointmentStatus.CHANGE_REQUESTED
     assert moved.patient_note == "Hellre torsdag"
-    assert post(client, f"/tider/{second.id}/avboka", {"reason": ""}, url).status_code == 400
-    cancelled = post(client, f"/tider/{second.id}/avboka", {"reason": "Jag är bortrest."}, url)
+    # None of the times offered together suited: the other one is no longer on offer.
+    assert db.get(Appointment, second.id).status == AppointmentStatus.DECLINED
+    assert post(client, f"/tider/{second.id}/ja", {}, url).status_code == 400
+    assert post(client, f"{url}/avboka", {"reason": ""}, url).status_code == 400
+    cancelled = post(client, f"{url}/avboka", {"reason": "Jag är bortrest."}, url)
     assert cancelled.status_code == 303
     assert "Tiden är avbokad. Vården har fått veta det." in visible_text(
         client.get(cancelled.headers["Location"])
     )
     db.expire_all()
-    assert db.get(Appointment, second.id).status == AppointmentStatus.CANCELLED
-    assert post(client, f"/tider/{second.id}/ja", {}, url).status_code == 400  # closed now
+    assert db.get(Appointment, first.id).status == AppointmentStatus.CANCELLED
+    assert post(client, f"{url}/ja", {}, url).status_code == 400  # closed now
 
 
 @pytest.mark.parametrize("persona", ["patient-maja", "staff-karin"])

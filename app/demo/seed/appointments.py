@@ -22,7 +22,7 @@ def _appointments(w: _World) -> None:
          "Barn- och ungdomsmottagningen, entré A, Sunderby sjukhus",
          "Återbesök: sensorkurvor, insulin och hur det går på fotbollen"),
         ("ali", "staff-karin", w.workday(10), (13, 0), 30, M.VIDEO, A.ACCEPTED,
-         "Videosamtal. Länken finns här i appen.",
+         "Videosamtal från Hälsocentralen Kvarnen",
          "Videosamtal med tolk: hur går träningen hemma?"),
     )  # fmt: skip
     for plan_key, staff, day, (hour, minute), minutes, mode, status, location, purpose in rows:
@@ -39,6 +39,11 @@ def _appointments(w: _World) -> None:
                 location=location,
                 purpose=purpose,
                 status=status,
+                offered_by_id=practitioner.id,
                 created_at=w.now - timedelta(days=3),
+                # Agreed two days ago, and confirmed by care the same day.
+                accepted_at=w.now - timedelta(days=2) if status == A.ACCEPTED else None,
+                meeting_url="https://video.example/kvarnen-4821" if mode == M.VIDEO else "",
+                interpreter_booked=plan_key == "ali",
             )
         )
