@@ -14,8 +14,8 @@ from app.access.gate import Target, authorise, gate, listing
 from app.access.policy import Action
 from app.access.scope import outside_scope
 from app.appointments import queries, services
-from app.appointments.forms import ERRORS, AcceptForm, AnotherTimeForm, CancelForm
 from app.appointments.care_views import care_page
+from app.appointments.forms import ERRORS, AcceptForm, AnotherTimeForm, CancelForm
 from app.clock import now, zone
 from app.db import get_session
 from app.extensions import limit_writes

@@ -165,7 +165,8 @@ TEMPLATES = {
     "appointment_offered": (
         _l("Vården har föreslagit en tid i Samplan"),
         _l(
-            "Vården har föreslagit en eller flera tider för dig i Samplan. Svara där om tiden passar."
+            "Vården har föreslagit en eller flera tider för dig i Samplan. Svara där om tiden "
+            "passar."
         ),
         "/tider/{appointment_id}",
     ),
