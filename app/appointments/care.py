@@ -55,7 +55,7 @@ def _check(session: Session, details: Details, starts: Sequence[datetime], now: 
         raise AppointmentError("slots", "same_twice")
     for index, moment in enumerate(starts):
         if moment <= now:
-            raise AppointmentError(f"slots-{index}", "past")
+            raise AppointmentError(f"slots-{index}", "slot_past")
         if moment > now + FURTHEST:
             raise AppointmentError(f"slots-{index}", "too_far")
         if clash(session, practitioner_id, moment, details.duration_minutes, besides):
