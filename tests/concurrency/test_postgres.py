@@ -246,3 +246,209 @@ def test_parallel_saves_of_what_matters_make_one_version(pg) -> None:
             select(func.count(WhatMatters.id)).where(WhatMatters.patient_id == ids["patient-ali"])
         )
     assert after - before == 1
+
+
+def _offer(session: Session, ids: dict[str, int], patient: str, plan_title: str, starts, group):  # noqa: ANN001, ANN202
+    from app.appointments.models import Appointment, AppointmentMode, AppointmentStatus
+    from app.plans.models import CarePlan
+
+    plan = session.scalars(select(CarePlan).where(CarePlan.title.contains(plan_title))).first()
+    made = []
+    for moment in starts:
+        appointment = Appointment(
+            patient_id=ids[patient],
+            plan_id=plan.id,
+            unit_id=plan.unit_id,
+            practitioner_id=ids["staff-karin"],
+            offered_by_id=ids["staff-karin"],
+            starts_at=moment,
+            duration_minutes=30,
+            mode=AppointmentMode.VISIT,
+            purpose="Samtidighetsprov",
+            status=AppointmentStatus.PROPOSED,
+            offer_group=group,
+        )
+        session.add(appointment)
+        made.append(appointment)
+    session.flush()
+    return made
+
+
+def test_choosing_a_time_while_care_takes_it_back_ends_one_way_only(pg) -> None:
+    """Maja chooses a time at the very moment Karin takes it back: either the choice stands and
+    the taking back is refused, or the time is taken back and the choice refused; never both."""
+    from datetime import timedelta
+
+    from app.appointments import care, services
+    from app.appointments.models import Appointment, AppointmentStatus
+
+    app, factory, ids = pg
+    outcomes = []
+    for attempt in range(6):
+        start = utcnow().replace(microsecond=0) + timedelta(days=30 + attempt)
+        with factory() as session:
+            first, _second = _offer(
+                session, ids, "patient-maja", "trygg hemma", [start, start + timedelta(hours=2)],
+                f"race-{attempt}",
+            )  # fmt: skip
+            session.commit()
+            target = first.id
+
+        def choose(target: int = target) -> str:
+            with factory() as session, app.app_context():
+                maja = Actor.of(session.get(Person, ids["patient-maja"]))
+                try:
+                    services.accept(session, maja, target, utcnow())
+                except services.AppointmentError as error:
+                    session.rollback()
+                    return error.code
+                session.commit()
+                return "chosen"
+
+        def take_back(target: int = target) -> str:
+            with factory() as session, app.app_context():
+                karin = _staff_actor(session, ids, "staff-karin")
+                try:
+                    care.cancel(session, karin, target, "Läkaren är sjuk.", utcnow())
+                except services.AppointmentError as error:
+                    session.rollback()
+                    return error.code
+                session.commit()
+                return "taken back"
+
+        barrier = threading.Barrier(2)
+        with ThreadPoolExecutor(2) as pool:
+            futures = [
+                pool.submit(lambda f=f: (barrier.wait(), f())[1]) for f in (choose, take_back)
+            ]
+            results = [f.result() for f in futures]
+        with factory() as session:
+            status = session.get(Appointment, target).status
+        outcomes.append((results, status))
+        if results[0] == "chosen":
+            # Care's cancel ran after the choice: an agreed time is cancelled, and says so.
+            assert status in (AppointmentStatus.ACCEPTED, AppointmentStatus.CANCELLED)
+            if results[1] == "taken back":
+                assert status == AppointmentStatus.CANCELLED
+        else:
+            assert results[0] == "closed"
+            assert status == AppointmentStatus.WITHDRAWN
+    assert outcomes
+
+
+def test_two_patients_taking_one_slot_at_once_get_it_once(pg) -> None:
+    from datetime import timedelta
+
+    from app.appointments import services
+    from app.appointments.models import Appointment, AppointmentStatus
+
+    app, factory, ids = pg
+    start = utcnow().replace(microsecond=0) + timedelta(days=50)
+    with factory() as session:
+        (mine,) = _offer(session, ids, "patient-maja", "trygg hemma", [start], None)
+        (his,) = _offer(
+            session, ids, "patient-ali", "stroke", [start + timedelta(minutes=10)], None
+        )
+        session.commit()
+        offers = {"patient-maja": mine.id, "patient-ali": his.id}
+
+    def take(persona: str) -> str:
+        with factory() as session, app.app_context():
+            person = Actor.of(session.get(Person, ids[persona]))
+            try:
+                services.accept(session, person, offers[persona], utcnow())
+            except services.AppointmentError as error:
+                session.rollback()
+                return error.code
+            session.commit()
+            return "agreed"
+
+    barrier = threading.Barrier(2)
+    with ThreadPoolExecutor(2) as pool:
+        futures = [
+            pool.submit(lambda p=p: (barrier.wait(), take(p))[1])
+            for p in ("patient-maja", "patient-ali")
+        ]
+        results = sorted(f.result() for f in futures)
+    assert results == ["agreed", "taken"]
+    with factory() as session:
+        statuses = [session.get(Appointment, i).status for i in offers.values()]
+    assert statuses.count(AppointmentStatus.ACCEPTED) == 1
+
+
+def test_reminders_go_out_once_with_four_workers_and_one_killed_mid_batch(pg) -> None:
+    from datetime import timedelta
+
+    from app.appointments.reminders import REMINDER
+
+    app, factory, ids = pg
+    from app.appointments.models import AppointmentStatus
+
+    due = utcnow() - timedelta(minutes=1)
+    first = utcnow().replace(microsecond=0) + timedelta(days=2)
+    with factory() as session:
+        session.get(Person, ids["patient-maja"]).notify_channels = "email"
+        times = [first + timedelta(hours=n) for n in range(30)]
+        agreed = _offer(session, ids, "patient-maja", "trygg hemma", times, None)
+        for n, appointment in enumerate(agreed):
+            appointment.status = AppointmentStatus.ACCEPTED
+            queue(
+                session,
+                REMINDER,
+                f"reminder-race:{n}",
+                person_id=ids["patient-maja"],
+                payload={"appointment_id": appointment.id, "sequence": appointment.sequence},
+                not_before=due,
+            )
+        session.commit()
+    sent: list[str] = []
+    lock = threading.Lock()
+
+    class Killed(BaseException):
+        pass
+
+    class DiesOnTheFifth:
+        """A worker process that dies before its fifth mail is handed over."""
+
+        def __init__(self) -> None:
+            self.count = 0
+
+        def send(self, message) -> None:  # noqa: ANN001
+            self.count += 1
+            if self.count == 5:
+                raise Killed
+            with lock:
+                sent.append(message["Message-ID"])
+
+    class Recorder:
+        def send(self, message) -> None:  # noqa: ANN001
+            with lock:
+                sent.append(message["Message-ID"])
+
+    def work(channel: object) -> int:
+        count = 0
+        with app.app_context():
+            try:
+                while deliver_one(app, channel):
+                    count += 1
+            except Killed:
+                return -1
+        return count
+
+    barrier = threading.Barrier(4)
+    channels = [DiesOnTheFifth(), Recorder(), Recorder(), Recorder()]
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(lambda c=c: (barrier.wait(), work(c))[1]) for c in channels]
+        counts = [f.result() for f in futures]
+    with app.app_context():
+        while deliver_one(app, Recorder()):  # a restarted worker picks up what was left
+            pass
+    with factory() as session:
+        reminders = session.scalars(
+            select(OutboxItem).where(OutboxItem.dedupe_key.like("reminder-race:%"))
+        ).all()
+    assert all(item.delivered_at is not None for item in reminders)
+    mine = {f"<outbox-{item.id}@samplan>" for item in reminders}
+    delivered = [message_id for message_id in sent if message_id in mine]
+    assert sorted(delivered) == sorted(mine)  # each exactly once
+    assert -1 in counts
