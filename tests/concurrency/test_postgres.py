@@ -319,7 +319,7 @@ def test_choosing_a_time_while_care_takes_it_back_ends_one_way_only(pg) -> None:
         barrier = threading.Barrier(2)
         with ThreadPoolExecutor(2) as pool:
             futures = [
-                pool.submit(lambda f=f: (barrier.wait(), f())[1]) for f in (choose, take_back)
+                pool.submit(lambda f=f, b=barrier: (b.wait(), f())[1]) for f in (choose, take_back)
             ]
             results = [f.result() for f in futures]
         with factory() as session:
