@@ -21,6 +21,7 @@ class UnitForm(Form):
     phone = TextField(filters=[_clip(80)])
     address = TextField(filters=[_clip(600)])
     response_working_days = TextField(filters=[_clip(10)])
+    reminder_working_days = TextField(filters=[_clip(10)])
 
     def unit(self) -> UnitData:
         return UnitData(
@@ -29,6 +30,7 @@ class UnitForm(Form):
             phone=self.phone.data,
             address=self.address.data,
             response_working_days=number(self.response_working_days.data),
+            reminder_working_days=number(self.reminder_working_days.data),
         )
 
 

@@ -295,6 +295,8 @@ def _unit(
         response_working_days=(
             unit.response_working_days if unit is not None else DEFAULT_RESPONSE_DAYS
         ),
+        # Not in HSA either: kept as the administrator set it.
+        reminder_working_days=unit.reminder_working_days if unit is not None else 1,
     )
     if unit is None:
         created = services.create_unit(session, principal, data, None, source, now, directory.known)

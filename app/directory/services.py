@@ -35,6 +35,9 @@ ADMIN_SOURCE = "admin"
 # A unit's promise for answering messages: at least the next working day, at most two weeks.
 MIN_RESPONSE_DAYS = 1
 MAX_RESPONSE_DAYS = 10
+# How many working days before an agreed time its patient is reminded (app/appointments).
+MIN_REMINDER_DAYS = 1
+MAX_REMINDER_DAYS = 5
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{3,38}[0-9]$")
 _EMAIL = re.compile(r"^[^@\s<>\"]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _NAME_MAX = 100
@@ -53,6 +56,9 @@ ERRORS = {
     "phone": _l("Skriv ett telefonnummer med siffror, till exempel 0920-28 40 00."),
     "email": _l("Skriv en giltig e-postadress, till exempel namn@regionen.se."),
     "days": _l("Skriv hur många arbetsdagar enheten lovar för svar, från 1 till 10."),
+    "reminder_days": _l(
+        "Skriv hur många arbetsdagar före en tid patienten påminns, från 1 till 5."
+    ),
     "unit": _l("Välj en av huvudmannens öppna enheter."),
     "roles": _l("Välj minst en roll: vård eller administratör."),
     "own_admin": _l(
@@ -80,6 +86,7 @@ class UnitData:
     phone: str
     address: str = ""
     response_working_days: int | None = 2
+    reminder_working_days: int | None = 1
 
 
 @dataclass(frozen=True)
@@ -185,12 +192,16 @@ def checked_unit(
     days = data.response_working_days
     if days is None or not MIN_RESPONSE_DAYS <= days <= MAX_RESPONSE_DAYS:
         raise DirectoryError("response_working_days", ERRORS["days"])
+    reminder = data.reminder_working_days
+    if reminder is None or not MIN_REMINDER_DAYS <= reminder <= MAX_REMINDER_DAYS:
+        raise DirectoryError("reminder_working_days", ERRORS["reminder_days"])
     return {
         "hsa_id": hsa_id,
         "name": _text("name", data.name, _UNIT_NAME_MAX),
         "phone": _phone("phone", data.phone, required=True),
         "address": _text("address", data.address, _ADDRESS_MAX, required=False),
         "response_working_days": days,
+        "reminder_working_days": reminder,
     }
 
 

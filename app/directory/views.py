@@ -40,6 +40,7 @@ FIELDS = {
     "phone": _l("Telefon"),
     "address": _l("Adress"),
     "response_working_days": _l("Svarslöfte (arbetsdagar)"),
+    "reminder_working_days": _l("Påminnelse före tid (arbetsdagar)"),
     "given_name": _l("Förnamn"),
     "family_name": _l("Efternamn"),
     "title": _l("Befattning"),
@@ -152,7 +153,13 @@ def new_unit() -> Response:
                 "unit.html", admin, 400, unit=None, form=form.values(), errors=form.messages()
             )
         return redirect(url_for("directory.unit", unit_id=unit.id, sparat=1), code=303)
-    return _page("unit.html", admin, unit=None, form={"response_working_days": 2}, errors={})
+    return _page(
+        "unit.html",
+        admin,
+        unit=None,
+        form={"response_working_days": 2, "reminder_working_days": 1},
+        errors={},
+    )
 
 
 @bp.route("/katalog/enheter/<int:unit_id>", methods=["GET", "POST"])
@@ -182,6 +189,7 @@ def unit(unit_id: int) -> Response:
             "phone": row.phone,
             "address": row.address,
             "response_working_days": row.response_working_days,
+            "reminder_working_days": row.reminder_working_days,
         }
     )
     return _page(
@@ -219,6 +227,7 @@ def _unit_status(unit_id: int, active: bool) -> Response:
                 "phone": row.phone,
                 "address": row.address,
                 "response_working_days": row.response_working_days,
+                "reminder_working_days": row.reminder_working_days,
             },
             errors={},
             status_error=str(error.message),

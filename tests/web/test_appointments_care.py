@@ -395,8 +395,11 @@ def test_reminders_wait_for_their_day_and_are_dropped_when_the_time_moves(
     day = day_ahead(10)
     post(karin, f"/plan/{sip}/tider/ny", {**VISIT, **slots((day, "10:00"))})
     (appointment,) = times_of(db, sip)
+    db.get(CareUnit, appointment.unit_id).reminder_working_days = 3  # the unit's choice
+    db.flush()
     post(maja, f"/tider/{appointment.id}/ja", {})
     (reminder,) = outbox(db, "appointment_reminder")
+    assert reminder.next_attempt_at == reminder_at(appointment.starts_at, 3, STOCKHOLM)
     sent: list = []
 
     class Recorder:

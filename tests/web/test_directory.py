@@ -34,6 +34,7 @@ def unit_form(**changes: object) -> dict[str, object]:
         "phone": "0920-28 50 00",
         "address": "Bergnäsvägen 1, 973 45 Luleå",
         "response_working_days": "2",
+        "reminder_working_days": "1",
         **changes,
     }
 
@@ -126,6 +127,7 @@ def test_admin_adds_a_unit_and_a_nurse_who_signs_in(auth, client, db, idp) -> No
     assert created.status_code == 303
     unit = db.scalars(select(CareUnit).where(CareUnit.hsa_id == f"{REGION}-BERG")).one()
     assert unit.response_working_days == 2
+    assert unit.reminder_working_days == 1
     assert "Hälsocentralen Bergnäset" in visible_text(client.get(created.headers["Location"]))
     added = post(
         client, "/katalog/personal/ny", staff_form(unit.id, hsa_id=f"{REGION.lower()}-nn01")
@@ -157,6 +159,9 @@ def test_admin_adds_a_unit_and_a_nurse_who_signs_in(auth, client, db, idp) -> No
         ({"response_working_days": "0"}, "från 1 till 10"),
         ({"response_working_days": "11"}, "från 1 till 10"),
         ({"response_working_days": "٣"}, "från 1 till 10"),
+        ({"reminder_working_days": "0"}, "från 1 till 5"),
+        ({"reminder_working_days": "6"}, "från 1 till 5"),
+        ({"reminder_working_days": ""}, "från 1 till 5"),
         ({"name": "  "}, "Skriv enhetens namn"),
         ({"phone": "ring mig"}, "Skriv ett telefonnummer"),
     ],

@@ -209,6 +209,7 @@ UNIT_FIELDS: dict[str, Kind] = {
     "phone": PHONE,
     "address": TEXT,
     "response_working_days": NUMBER,
+    "reminder_working_days": NUMBER,
 }
 STAFF_FIELDS: dict[str, Kind] = {
     "hsa_id": HSA,
