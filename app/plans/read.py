@@ -259,6 +259,7 @@ _appointments = (
         _appointment_practitioner.given_name,
         _appointment_practitioner.family_name,
         literal(None, String).label("responsible_name"),
+        Appointment.offer_group,
     )
     .select_from(Appointment)
     .join(_appointment_unit, _appointment_unit.id == Appointment.unit_id)
@@ -328,6 +329,7 @@ def _next_activity(*private: ColumnElement[bool]) -> Subquery:
             literal(None, String).label("given_name"),
             literal(None, String).label("family_name"),
             _responsible.label("responsible_name"),
+            literal(None, String).label("offer_group"),
         )
         .select_from(_WITH_RESPONSIBLE)
         .join(CarePlan, CarePlan.id == Activity.plan_id)
@@ -426,6 +428,7 @@ class Upcoming:
     mode: str | None
     place: str
     who: str | None
+    offer_group: str | None = None
 
 
 @dataclass(frozen=True)
@@ -497,9 +500,11 @@ def start_page(session: Session, target: Target, now: datetime) -> StartPage:
             {**params, "since": now - timedelta(hours=1), "private": private},
         )
     ]
-    appointments = sorted(
-        (item for item in upcoming if item.kind == "appointment"),
-        key=lambda item: item.starts_at or now,
+    appointments = _one_of_each_offer(
+        sorted(
+            (item for item in upcoming if item.kind == "appointment"),
+            key=lambda item: item.starts_at or now,
+        )
     )
     next_activity = next((item for item in upcoming if item.kind == "activity"), None)
     if not target.may(Action.READ_PLANS):
@@ -519,10 +524,24 @@ def start_page(session: Session, target: Target, now: datetime) -> StartPage:
     )
 
 
+def _one_of_each_offer(appointments: list[Upcoming]) -> list[Upcoming]:
+    """Times offered together to choose from are one thing to answer: shown once, at the
+    first of them (its page lists them all)."""
+    seen: set[str] = set()
+    shown = []
+    for item in appointments:
+        if item.offer_group and item.status == AppointmentStatus.PROPOSED:
+            if item.offer_group in seen:
+                continue
+            seen.add(item.offer_group)
+        shown.append(item)
+    return shown
+
+
 def _upcoming(row: Any) -> Upcoming:
     """A row of UPCOMING: an appointment (with its place and who) or the next activity."""
     kind, item_id, plan_id, starts_at, due_on, status, what, mode = row[:8]
-    location, unit_name, given, family, responsible = row[8:]
+    location, unit_name, given, family, responsible, offer_group = row[8:]
     who = f"{given} {family}" if given else (responsible or None)
     return Upcoming(
         kind,
@@ -535,6 +554,7 @@ def _upcoming(row: Any) -> Upcoming:
         mode,
         location or unit_name or "",
         who,
+        offer_group,
     )
 
 

@@ -102,6 +102,8 @@ def test_karin_offers_three_maja_asks_for_another_karin_offers_anew_maja_accepts
     # Maja sees one entry for the three, and chooses among them on its page.
     listing = visible_text(maja.get("/tider"))
     assert listing.count(VISIT["purpose"]) == 1
+    coming = visible_text(maja.get("/")).split("Kommande tider", 1)[1]
+    assert coming.count(VISIT["purpose"]) == 1
     page = visible_text(maja.get(f"/tider/{three[0].id}"))
     assert "Vården föreslår 3 tider. Välj den som passar." in page
     assert "Ta med din viktdagbok." in page
