@@ -486,6 +486,7 @@ def _organisation(r: Region) -> Organisation:
             phone=f"0920-{10 + k % 90:02d} {k % 100:02d} 00",
             address=f"{town}gatan {k + 1}, {town}",
             response_working_days=r.rng.choice((1, 2, 2, 2, 3)),
+            reminder_working_days=1,
         )
         units.append(Unit(unit_id, kind, place, weight, name))
     _staff(r, units)
@@ -782,6 +783,17 @@ def _appointment(r: Region, patient_id: int, plan_id: int, unit: Unit, practitio
         patient_note="",
         answered_at=r.now - timedelta(days=1) if accepted else None,
         answered_by_id=patient_id if accepted else None,
+        accepted_at=r.now - timedelta(days=1) if accepted else None,
+        # care has confirmed the agreed ones (a region's queue is empty on an ordinary day)
+        handled_at=r.now - timedelta(hours=20) if accepted else None,
+        offered_by_id=practitioner,
+        meeting_url="",
+        attendees="",
+        interpreter_booked=False,
+        preparation="",
+        care_note="",
+        cancelled_by_care=False,
+        sequence=0,
         created_at=r.now - timedelta(days=r.rng.randrange(2, 20)),
     )
 

@@ -181,7 +181,7 @@ TEMPLATES = {
         "/tider/{appointment_id}",
     ),
     "appointment_reminder": (
-        _l("Påminnelse om en tid"),
+        _l("Påminnelse om en tid i Samplan"),
         _l("Du har en tid snart. Läs när och var i Samplan."),
         "/tider/{appointment_id}",
     ),

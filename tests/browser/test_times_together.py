@@ -120,11 +120,11 @@ def test_a_time_agreed_together(browser, world, smtp) -> None:  # noqa: ANN001
         while deliver_one(app, channel, lambda: due - timedelta(minutes=5)):
             pass
         subjects = [message_from_bytes(m, policy=policy.default)["Subject"] for m in inbox.mails]
-        assert "Påminnelse om en tid" not in subjects
+        assert "Påminnelse om en tid i Samplan" not in subjects
         while deliver_one(app, channel, lambda: due):
             pass
         mails = [message_from_bytes(m, policy=policy.default) for m in inbox.mails]
-        reminders = [m for m in mails if m["Subject"] == "Påminnelse om en tid"]
+        reminders = [m for m in mails if m["Subject"] == "Påminnelse om en tid i Samplan"]
         assert len(reminders) == 1
         assert reminders[0]["To"] == "maja.lind@example.org"
         assert "vikten" not in reminders[0].get_content()

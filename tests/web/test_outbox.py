@@ -211,8 +211,26 @@ def test_every_queued_template_becomes_a_mail_and_unknown_ones_wait(app, db, ids
     queued |= set(regex.findall(r'"(daily_summary)"', sources))
     assert queued <= set(TEMPLATES), queued - set(TEMPLATES)
 
+    # A reminder names a time that still stands (app/appointments/reminders.py): Per's agreed one,
+    # answered and not yet handled.
+    from app.appointments.models import Appointment, AppointmentStatus
+
+    agreed = db.scalars(
+        select(Appointment).where(
+            Appointment.patient_id == ids["patient-per"],
+            Appointment.status == AppointmentStatus.ACCEPTED,
+        )
+    ).first()
+    agreed.answered_at = utcnow()
+    agreed.handled_at = None
+    reminding = {
+        "appointment_id": agreed.id,
+        "sequence": agreed.sequence,
+        "answered": int(agreed.answered_at.timestamp()),
+    }
     for name in TEMPLATES:
-        queue(db, name, f"all:{name}", practitioner_id=ids["staff-karin"])
+        payload = reminding if name.startswith("appointment_") else None
+        queue(db, name, f"all:{name}", practitioner_id=ids["staff-karin"], payload=payload)
     queue(db, "no_such_template", "all:unknown", practitioner_id=ids["staff-karin"])
     db.flush()
     sent = deliver_all(app)

@@ -28,6 +28,7 @@ STAFF_TEMPLATES = {
     "representative_objection",
     "handover_offered",
     "daily_summary",
+    "appointment_answer_overdue",
 }
 
 
