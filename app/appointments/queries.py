@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.access.context import staff_plan_rule
 from app.accounts.models import CareUnit, Person, Practitioner
@@ -37,6 +37,8 @@ class AppointmentView:
     duration_minutes: int
     patient_note: str
     requested_on: date | None
+    map_query: str
+    answered_by_name: str | None
     mode: str
     plan_id: int | None
     practitioner_id: int | None
@@ -81,6 +83,8 @@ class AppointmentList:
     appointments: list[AppointmentView]
 
 
+# Who answered: the patient, or someone acting for them.
+_answerer = aliased(Person)
 _COLUMNS = (
     Appointment.id,
     Appointment.patient_id,
@@ -90,6 +94,9 @@ _COLUMNS = (
     Appointment.purpose,
     Appointment.location,
     CareUnit.name.label("unit_name"),
+    CareUnit.address.label("unit_address"),
+    _answerer.given_name.label("answerer_given"),
+    _answerer.family_name.label("answerer_family"),
     Practitioner.given_name.label("practitioner_given"),
     Practitioner.family_name.label("practitioner_family"),
     Appointment.duration_minutes,
@@ -126,6 +133,7 @@ UPCOMING = (
     )
     .outerjoin(CareUnit, CareUnit.id == Appointment.unit_id)
     .outerjoin(Practitioner, Practitioner.id == Appointment.practitioner_id)
+    .outerjoin(_answerer, _answerer.id == Appointment.answered_by_id)
     .where(Person.id == bindparam("patient_id"))
     .order_by(Appointment.starts_at)
 )
@@ -133,6 +141,7 @@ ONE = (
     select(*_COLUMNS)
     .join(CareUnit, CareUnit.id == Appointment.unit_id)
     .outerjoin(Practitioner, Practitioner.id == Appointment.practitioner_id)
+    .outerjoin(_answerer, _answerer.id == Appointment.answered_by_id)
     .where(Appointment.id == bindparam("appointment_id"))
 )
 
@@ -151,7 +160,13 @@ def _view(row: Any) -> AppointmentView:
         status_label=str(presenting.APPOINTMENT_STATUS[row.status]),
         mode_label=str(presenting.APPOINTMENT_MODES[row.mode]),
         purpose=row.purpose,
-        place=row.location or row.unit_name,
+        place=row.location
+        or (f"{row.unit_name}, {row.unit_address}" if row.unit_address else row.unit_name),
+        # What a map is asked for: the address care wrote, else the unit's.
+        map_query=row.location or row.unit_address or row.unit_name,
+        answered_by_name=(
+            f"{row.answerer_given} {row.answerer_family}" if row.answerer_given else None
+        ),
         unit_name=row.unit_name,
         practitioner_name=practitioner,
         duration_minutes=row.duration_minutes,
@@ -198,6 +213,7 @@ ALTERNATIVES = (
     select(*_COLUMNS)
     .join(CareUnit, CareUnit.id == Appointment.unit_id)
     .outerjoin(Practitioner, Practitioner.id == Appointment.practitioner_id)
+    .outerjoin(_answerer, _answerer.id == Appointment.answered_by_id)
     .where(
         Appointment.offer_group == bindparam("group"),
         Appointment.patient_id == bindparam("patient_id"),
@@ -211,6 +227,7 @@ OF_PLAN = (
     select(*_COLUMNS)
     .join(CareUnit, CareUnit.id == Appointment.unit_id)
     .outerjoin(Practitioner, Practitioner.id == Appointment.practitioner_id)
+    .outerjoin(_answerer, _answerer.id == Appointment.answered_by_id)
     .where(
         Appointment.plan_id == bindparam("plan_id"),
         Appointment.starts_at >= bindparam("since"),

@@ -57,7 +57,9 @@ def test_maja_answers_proposes_books_and_manages_who_may_help(browser, base) -> 
         assert "Du har tackat ja till tiden" in told(page)
         click_menu(page, "Tider")
         page.locator("li.card", has_text="Överenskommen tid").locator("a").first.click()
-        page.get_by_label("Vilka dagar och tider passar dig bättre?").fill("Förmiddagar, helst tisdag.")
+        page.get_by_label("Vilka dagar och tider passar dig bättre?").fill(
+            "Förmiddagar, helst tisdag."
+        )
         page.get_by_role("button", name="Be om en annan tid").click()
         assert "Din önskan om en annan tid är skickad" in told(page)
         assert "Förmiddagar, helst tisdag." in page.locator("main").inner_text()

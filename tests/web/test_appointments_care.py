@@ -509,3 +509,25 @@ def test_times_are_offered_only_on_an_active_plan(app, db, ids) -> None:
     db.flush()
     assert post(karin, f"/plan/{sip}/tider/ny", data).status_code == 404
     assert times_of(db, sip) == []
+
+
+def test_a_guardian_chooses_for_a_child_and_care_sees_who_answered(app, db, ids) -> None:
+    amir, sara = signed_in(app, "staff-amir"), signed_in(app, "guardian-sara")
+    plan = db.scalars(
+        select(CarePlan.id).where(CarePlan.patient_id == ids["patient-elias"])
+    ).first()
+    day = day_ahead(9)
+    offered = post(
+        amir, f"/plan/{plan}/tider/ny", {**VISIT, **slots((day, "08:00"), (day, "16:00"))}
+    )
+    assert offered.status_code == 303
+    first, second = times_of(db, plan)
+    page = sara.get(f"/tider/{first.id}")
+    assert "openstreetmap.org/search?query=" in page.get_data(as_text=True)
+    assert post(sara, f"/tider/{second.id}/ja", {}).status_code == 303
+    db.expire_all()
+    chosen = db.get(Appointment, second.id)
+    assert chosen.status == AppointmentStatus.ACCEPTED
+    assert chosen.answered_by_id == ids["guardian-sara"]
+    care = visible_text(amir.get(f"/tider/{second.id}"))
+    assert "Svaret kommer från Sara Svensson, som agerar för patienten." in care
