@@ -5,7 +5,7 @@ gate's EDIT_PLANS); everyone else gets 404."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, redirect, request, url_for
@@ -22,6 +22,7 @@ from app.appointments.forms import (
     ChangeForm,
     HandledForm,
     OfferForm,
+    moment_in,
 )
 from app.appointments.models import AppointmentMode
 from app.appointments.services import AppointmentError, NotAllowed
@@ -39,21 +40,6 @@ EDIT = Action.EDIT_PLANS
 RECENT = timedelta(days=30)
 
 
-def moment_of(day: date | None, clock: time | None) -> datetime | None | str:
-    """A day and a clock time in Swedish time as a moment (UTC); None when both are empty; an
-    error code when only one is given or the clock time does not exist that day."""
-    if day is None and clock is None:
-        return None
-    if day is None or clock is None:
-        return "slot_half"
-    here = zone()
-    local = datetime.combine(day, clock, here)
-    moment = local.astimezone(UTC)
-    if moment.astimezone(here).replace(tzinfo=None) != local.replace(tzinfo=None):
-        return "no_such_time"  # the hour skipped when summer time begins
-    return moment
-
-
 def _details(form: Any) -> care.Details:
     return care.Details(
         mode=form.mode.data,
@@ -65,21 +51,6 @@ def _details(form: Any) -> care.Details:
         interpreter_booked=bool(form.interpreter.data),
         preparation=form.preparation.data,
     )
-
-
-def _slot_values(form: OfferForm) -> list[dict[str, str]]:
-    values = []
-    for entry in form.slots.entries:
-        raw = entry.form
-        values.append(
-            {
-                "day": (raw.day.raw_data or [""])[0] if raw.day.raw_data else raw.day._value(),
-                "clock": (raw.clock.raw_data or [""])[0]
-                if raw.clock.raw_data
-                else raw.clock._value(),
-            }
-        )
-    return values
 
 
 def _offer_page(
@@ -95,7 +66,7 @@ def _offer_page(
         "appointments/offer.html",
         plan=header,
         form=values,
-        slots=_slot_values(form),
+        slots=form.slot_values(),
         errors=errors or {},
         modes=MODE_LABELS,
         replaces=replaces,
@@ -153,27 +124,8 @@ def offer_form(plan_id: int, target: Target) -> Response:
 def offer(plan_id: int, target: Target) -> Response:
     form = OfferForm()
     replaces = _answered(target, form.replaces.data)
-    errors: dict[str, str] = {}
-    valid = form.validate()
-    if not valid:
-        errors = {
-            name: str(messages[0])
-            for name, messages in form.errors.items()
-            if name != "slots" and messages
-        }
-    starts: list[datetime] = []
-    for index, entry in enumerate(form.slots.entries):
-        sub = entry.form
-        if sub.errors:
-            errors[f"slots-{index}"] = str(next(iter(sub.errors.values()))[0])
-            continue
-        found = moment_of(sub.day.data, sub.clock.data)
-        if isinstance(found, str):
-            errors[f"slots-{index}"] = str(ERRORS[found])
-        elif found is not None:
-            starts.append(found)
-    if not starts and not any(key.startswith("slots-") for key in errors):
-        errors["slots-0"] = str(ERRORS["how_many"])
+    form.validate()
+    starts, errors = form.moments(zone())
     if errors:
         return _offer_page(target, form, errors, replaces)
     try:
@@ -264,7 +216,7 @@ def change(appointment_id: int, target: Target) -> Response:
     form = ChangeForm()
     if not form.validate():
         return _change_page(target, form, form.messages())
-    found = moment_of(form.day.data, form.clock.data)
+    found = moment_in(zone(), form.day.data, form.clock.data)
     if found is None or isinstance(found, str):
         return _change_page(target, form, {"day": str(ERRORS[found or "slot_half"])})
     try:

@@ -4,7 +4,7 @@ forms to offer, change and cancel times."""
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -188,6 +188,55 @@ class OfferForm(_Details):
     slots = FieldList(FormField(SlotForm), min_entries=5, max_entries=5)
     # The time whose answer this offer handles (the patient asked for another time).
     replaces = IdField()
+
+    def moments(self, here: tzinfo) -> tuple[list[datetime], dict[str, str]]:
+        """After validate(): the times offered, as moments, and the first error of each field
+        (a slot's under slots-<n>), as the page shows them."""
+        errors = {
+            name: str(messages[0])
+            for name, messages in self.errors.items()
+            if name != "slots" and messages
+        }
+        starts: list[datetime] = []
+        for index, entry in enumerate(self.slots.entries):
+            slot = entry.form
+            if slot.errors:
+                errors[f"slots-{index}"] = str(next(iter(slot.errors.values()))[0])
+                continue
+            found = moment_in(here, slot.day.data, slot.clock.data)
+            if isinstance(found, str):
+                errors[f"slots-{index}"] = str(ERRORS[found])
+            elif found is not None:
+                starts.append(found)
+        if not starts and not any(key.startswith("slots-") for key in errors):
+            errors["slots-0"] = str(ERRORS["how_many"])
+        return starts, errors
+
+    def slot_values(self) -> list[dict[str, str]]:
+        """Each slot's day and clock time as typed (or as prefilled)."""
+
+        def typed(field: Field) -> str:
+            return str(field.raw_data[0]) if field.raw_data else field._value()
+
+        return [
+            {"day": typed(entry.form.day), "clock": typed(entry.form.clock)}
+            for entry in self.slots.entries
+        ]
+
+
+def moment_in(here: tzinfo, day: date | None, clock: time | None) -> datetime | None | str:
+    """A day and a clock time where `here` is, as a moment in UTC; None when both are empty;
+    an error code (ERRORS) when only one is given, or the clock time does not exist that day
+    (the hour skipped when summer time begins)."""
+    if day is None and clock is None:
+        return None
+    if day is None or clock is None:
+        return "slot_half"
+    local = datetime.combine(day, clock, here)
+    moment = local.astimezone(UTC)
+    if moment.astimezone(here).replace(tzinfo=None) != local.replace(tzinfo=None):
+        return "no_such_time"
+    return moment
 
 
 class ChangeForm(_Details):
