@@ -47,8 +47,16 @@ def _practitioner(actor: Actor) -> Practitioner:
     return actor.practitioner
 
 
-def _check(session: Session, details: Details, starts: Sequence[datetime], now: datetime,
-           practitioner_id: int, besides: tuple[int, ...] = ()) -> None:  # fmt: skip
+def _check(
+    session: Session,
+    details: Details,
+    starts: Sequence[datetime],
+    now: datetime,
+    practitioner_id: int,
+    besides: tuple[int, ...] = (),
+) -> None:
+    """Refuse a time care cannot offer: past, too far ahead, twice, or overlapping one the
+    practitioner has agreed already; a video call without its link."""
     if details.mode == AppointmentMode.VIDEO and not details.meeting_url:
         raise AppointmentError("meeting_url", "link_needed")
     if len(set(starts)) != len(starts):
@@ -177,26 +185,22 @@ def change(
     appointment = _load(session, appointment_id)
     if appointment.status not in OPEN or appointment.starts_at < now:
         raise AppointmentError("appointment", "closed")
-    before = (
-        appointment.starts_at,
+    where = (details.duration_minutes, details.mode, details.location, details.meeting_url)
+    moved = starts_at != appointment.starts_at
+    unchanged = not moved and where == (
         appointment.duration_minutes,
         appointment.mode,
         appointment.location,
         appointment.meeting_url,
     )
-    moved = starts_at != appointment.starts_at
-    unchanged = before == (
-        starts_at,
-        details.duration_minutes,
-        details.mode,
-        details.location,
-        details.meeting_url,
+    said = (details.purpose, details.attendees, details.preparation, details.interpreter_booked)
+    said_before = (
+        appointment.purpose,
+        appointment.attendees,
+        appointment.preparation,
+        appointment.interpreter_booked,
     )
-    if unchanged and (appointment.purpose, appointment.attendees, appointment.preparation,
-                      appointment.interpreter_booked, appointment.care_note) == (
-        details.purpose, details.attendees, details.preparation, details.interpreter_booked,
-        note,
-    ):  # fmt: skip
+    if unchanged and said == said_before and note == appointment.care_note:
         return appointment  # nothing new (the same change sent twice)
     if moved or details.duration_minutes != appointment.duration_minutes:
         _check(session, details, [starts_at], now, practitioner.id, (appointment.id,))
