@@ -531,3 +531,34 @@ def test_a_guardian_chooses_for_a_child_and_care_sees_who_answered(app, db, ids)
     assert chosen.answered_by_id == ids["guardian-sara"]
     care = visible_text(amir.get(f"/tider/{second.id}"))
     assert "Svaret kommer från Sara Svensson, som agerar för patienten." in care
+
+
+def test_changing_only_what_to_bring_keeps_the_agreement(app, db, ids) -> None:
+    karin, maja = signed_in(app, "staff-karin"), signed_in(app, "patient-maja")
+    sip = plan_id(db, "trygg hemma")
+    day = day_ahead(16)
+    post(karin, f"/plan/{sip}/tider/ny", {**VISIT, **slots((day, "10:00"))})
+    (appointment,) = times_of(db, sip)
+    post(maja, f"/tider/{appointment.id}/ja", {})
+    db.expire_all()
+    sequence = db.get(Appointment, appointment.id).sequence
+    same_time = {**VISIT, "day": day.isoformat(), "clock": "10:00"}
+    changed = post(
+        karin,
+        f"/tider/{appointment.id}/andra",
+        {**same_time, "preparation": "Ta med dina glasögon.", "note": ""},
+    )
+    assert changed.status_code == 303
+    db.expire_all()
+    after = db.get(Appointment, appointment.id)
+    assert after.status == AppointmentStatus.ACCEPTED
+    assert after.sequence == sequence  # the calendar entry still holds
+    assert "Ta med dina glasögon." in visible_text(maja.get(f"/tider/{appointment.id}"))
+    before = len(outbox(db, "appointment_changed"))
+    again = post(
+        karin,
+        f"/tider/{appointment.id}/andra",
+        {**same_time, "preparation": "Ta med dina glasögon.", "note": ""},
+    )
+    assert again.status_code == 303
+    assert len(outbox(db, "appointment_changed")) == before  # the same change twice: told once
