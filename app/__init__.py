@@ -46,6 +46,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.care_requests.views import bp as care_requests_bp
     from app.contact.views import bp as contact_bp
     from app.demo.views import bp as demo_bp
+    from app.diary.views import bp as diary_bp
     from app.directory.views import bp as directory_bp
     from app.goals.views import bp as goals_bp
     from app.messages.views import bp as messages_bp
@@ -78,6 +79,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(agreements_bp)
     app.register_blueprint(appointments_bp)
     app.register_blueprint(appointment_care_bp)
+    app.register_blueprint(diary_bp)
     app.register_blueprint(planning_bp)
     app.register_blueprint(patients_bp)
     app.register_blueprint(care_requests_bp)

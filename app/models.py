@@ -7,6 +7,7 @@ from app.audit.models import AccessLogEntry
 from app.care_requests.models import CareRequest
 from app.contact.models import ContactConfirmation
 from app.db import Base
+from app.diary.models import Entry, Measure, Rule, RuleHit
 from app.directory.models import DirectoryChange
 from app.goals.models import Activity, Goal, ProgressReport
 from app.messages.models import Message, Thread
@@ -30,9 +31,11 @@ __all__ = [
     "CareUnit",
     "ContactConfirmation",
     "DirectoryChange",
+    "Entry",
     "Goal",
     "Guardianship",
     "Handover",
+    "Measure",
     "Message",
     "OutboxItem",
     "Person",
@@ -42,6 +45,8 @@ __all__ = [
     "ProgressReport",
     "ProxyGrant",
     "PushSubscription",
+    "Rule",
+    "RuleHit",
     "Thread",
     "UserSession",
     "WhatMatters",

@@ -61,6 +61,7 @@ from app.audit.services import logged_in_this_request, pending_access
 from app.care_requests.models import CareRequest
 from app.clock import now
 from app.db import get_session
+from app.diary.models import Measure, RuleHit
 from app.goals.models import Activity, Goal
 from app.messages.models import Thread
 from app.plans.models import CarePlan, Handover, PlanStatus
@@ -195,6 +196,8 @@ RESOLVERS: dict[str, Resolver] = {
         Resolver("goal", "goal_id", _via_plan(Goal)),
         Resolver("activity", "activity_id", _via_plan(Activity)),
         Resolver("handover", "handover_id", _via_plan(Handover)),
+        Resolver("measure", "measure_id", _via_plan(Measure)),
+        Resolver("rule_hit", "hit_id", _via_plan(RuleHit)),
         Resolver(
             "appointment",
             "appointment_id",

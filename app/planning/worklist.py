@@ -36,6 +36,7 @@ from app.access.context import staff_plan_rule
 from app.accounts.models import Person, Practitioner
 from app.agreements.models import Agreement, AgreementAnswer
 from app.appointments.queries import AnswerItem, waiting_answers
+from app.diary.queries import HitItem, open_hits
 from app.care_requests.models import CareRequest, RequestKind, RequestStatus
 from app.clock import local_date
 from app.messages.workdays import add_working_days
@@ -105,6 +106,7 @@ class WorkList:
     sent: tuple[HandoverItem, ...] = ()
     requests: tuple[RequestItem, ...] = ()
     appointments: tuple[AnswerItem, ...] = ()
+    diary: tuple[HitItem, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -119,6 +121,7 @@ class WorkList:
                 self.sent,
                 self.requests,
                 self.appointments,
+                self.diary,
             )
         )
 
@@ -128,6 +131,7 @@ class WorkList:
         handovers = self.to_acknowledge + self.sent
         asked = {item.patient_id for item in self.requests}
         asked |= {item.patient_id for item in self.appointments}
+        asked |= {item.patient_id for item in self.diary}
         return sorted(
             {item.patient_id for item in plans} | {h.patient_id for h in handovers} | asked
         )
@@ -409,4 +413,5 @@ def work_list(
         sent=tuple(h for h in handovers if not h.incoming),
         requests=tuple(requests),
         appointments=tuple(waiting_answers(session, params, today)),
+        diary=tuple(open_hits(session, params)),
     )

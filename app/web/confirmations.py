@@ -57,6 +57,8 @@ CONFIRMATIONS: dict[str, LazyString] = {
     "overlamning-tillbaka": _l("Överlämningen är tillbakatagen. Inget har bytt ägare."),
     "plan-avslutad": _l("Planen är avslutad. Patienten kan fortfarande läsa den."),
     "dodsfall": _l("Dödsfallet är registrerat."),
+    "dagbok-andrad": _l("Sparat. Patienten ser det i sin dagbok."),
+    "traff-hanterad": _l("Klart. Det är borta från arbetslistan."),
 }
 
 

@@ -184,6 +184,7 @@ TEXT_FIELDS = {"body", "text", "reason", "summary"}
 HSA: Kind = choice(  # noqa: E731
     "SE2321000230-BERG", "SE2321000230-KB01", "SE2120002817-BERG", "se2321000230-x1", "SE2321000230"
 )
+DECIMAL: Kind = choice("71,4", "71.4", "0", "400", "401", "-3", "1e3", "７１", "3.999", "")
 CLOCK: Kind = choice("09:30", "23:59", "24:00", "9.30", "02:30", "")
 MEETING: Kind = choice(
     "https://video.example/rum-1",
@@ -258,6 +259,29 @@ FORMS: dict[str, dict[str, Kind]] = {
     "appointment_care.change": {**TIME_FIELDS, "day": DATE, "clock": CLOCK, "note": TEXT},
     "appointment_care.cancel": {"reason": TEXT},
     "appointment_care.handled": {},
+    "diary.record": {
+        "value": DECIMAL,
+        "second_value": DECIMAL,
+        "done": choice("1", "0", "ja"),
+        "day": DATE,
+        "clock": CLOCK,
+        "confirmed": choice("1", ""),
+        "key": KEY,
+    },
+    "diary.define": {
+        "kind": choice("weight", "glucose", "blood_pressure", "symptom", "done", "fax"),
+        "label": TEXT,
+        "every_days": choice("1", "2", "7", "3", "٣"),
+        "time_of_day": CLOCK,
+        "low": DECIMAL,
+        "high": DECIMAL,
+        "rules-0-kind": choice("rise", "below", "above", "", "fax"),
+        "rules-0-threshold": DECIMAL,
+        "rules-0-window_days": NUMBER,
+        "rules-0-instruction": TEXT,
+        "rules-0-urgent": choice("1", ""),
+    },
+    "diary.handle_hit": {},
     "messages.send_new": {"to": RECIPIENT, "subject": TEXT, "body": TEXT, "key": KEY},
     "messages.reply": {"body": TEXT, "key": KEY},
     "messages.mark_handled": {},
@@ -404,6 +428,9 @@ PARAMETERS: dict[str, tuple[str, ...]] = {
     "patient_id": ("person",),
     "guardianship_id": ("guardianship",),
     "appointment_id": ("appointment",),
+    "measure_id": ("diary_measure",),
+    "hit_id": ("diary_rule_hit",),
+    "activity_id": ("activity",),
     "session_id": ("user_session",),
     "handover_id": ("handover",),
     "device_id": ("push_subscription",),
@@ -428,6 +455,7 @@ OWNER_COLUMNS = (
     "thread_id",
     "grant_id",
     "goal_id",
+    "measure_id",
 )
 # Not patient data that a form could wrongly change: the log only grows, sessions and the outbox
 # are the app's own bookkeeping, units and principals are written only by the directory's
@@ -585,11 +613,17 @@ def fingerprint(connection: Connection, who: dict[int, str], staff: dict[int, st
         gid: owner_of["care_plan"].get(pid)
         for gid, pid in connection.execute(select(goals.c.id, goals.c.plan_id))
     }
+    measures = tables["diary_measure"]
+    owner_of["diary_measure"] = {
+        mid: owner_of["care_plan"].get(pid)
+        for mid, pid in connection.execute(select(measures.c.id, measures.c.plan_id))
+    }
     via = {
         "plan_id": "care_plan",
         "thread_id": "thread",
         "grant_id": "proxy_grant",
         "goal_id": "goal",
+        "measure_id": "diary_measure",
     }
     digests: dict[tuple[str, str], hashlib._Hash] = {}
 

@@ -191,6 +191,57 @@ def appointment(db: Session, ids: dict[str, int], persona: str) -> int:
 
 
 MAJA_THREAD = {"patient-maja", "proxy-anna", "staff-karin", "staff-erik"}
+# Maja's self-care plan's team.
+SELF_CARE = {"staff-karin", "staff-erik"}
+
+
+def self_care(db: Session) -> int:
+    return plan_id(db, "Egenvård vid hjärtsvikt")
+
+
+def weight(db: Session) -> int:
+    from sqlalchemy import select
+
+    from app.diary.models import Measure
+
+    return db.scalars(select(Measure.id).where(Measure.plan_id == self_care(db))).one()
+
+
+def weighing(db: Session) -> int:
+    from sqlalchemy import select
+
+    from app.diary.models import Measure
+
+    return db.scalars(select(Measure.activity_id).where(Measure.id == weight(db))).one()
+
+
+def rule_hit(db: Session, ids: dict[str, int]) -> int:
+    """A rule met by a value Maja recorded: 2.5 kg more than yesterday."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from app.diary.models import Entry, Rule, RuleHit
+
+    measure = weight(db)
+    entry = Entry(
+        measure_id=measure,
+        patient_id=ids["patient-maja"],
+        value=74,
+        recorded_for=datetime.now(UTC),
+        recorded_by_id=ids["patient-maja"],
+        client_key=f"matrix-hit-{datetime.now(UTC).timestamp()}",
+    )
+    db.add(entry)
+    db.flush()
+    rule = db.scalars(select(Rule.id).where(Rule.measure_id == measure)).first()
+    hit = RuleHit(rule_id=rule, entry_id=entry.id, patient_id=ids["patient-maja"],
+                  plan_id=self_care(db))  # fmt: skip
+    db.add(hit)
+    db.flush()
+    return hit.id
+
+
 # A time care offers or changes to: forty days from now, in the morning.
 TIME_DETAILS = {"mode": "visit", "duration": "30", "purpose": "Matrisbesök"}
 A_SLOT = {"slots-0-day": (date.today() + timedelta(days=40)).isoformat(), "slots-0-clock": "09:30"}
@@ -579,6 +630,49 @@ PATIENT_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
             lambda db, ids: f"/tider/{appointment(db, ids, 'patient-elias')}",
             ELIAS | {"staff-amir"},
             200,
+        ),
+    ],
+    # The self-care diary: read with the plans, written by whoever may answer for the patient.
+    "diary.overview": [
+        ("GET", lambda db, ids: "/dagbok", PATIENTS | {"proxy-anna", "guardian-sara"}, 200)
+    ],
+    "diary.measure": [
+        (
+            "GET",
+            lambda db, ids: f"/dagbok/{weight(db)}",
+            {"patient-maja", "proxy-anna"} | SELF_CARE,
+            200,
+        ),
+    ],
+    "diary.record": [
+        (
+            "POST",
+            lambda db, ids: (f"/dagbok/{weight(db)}", {"value": "71,6", "key": "matrix"}),
+            {"patient-maja"},
+            303,
+        ),
+    ],
+    "diary.plan_diary": [("GET", lambda db, ids: f"/plan/{self_care(db)}/dagbok", SELF_CARE, 200)],
+    "diary.define_form": [
+        ("GET", lambda db, ids: f"/dagbok/insats/{weighing(db)}", SELF_CARE, 200),
+    ],
+    "diary.define": [
+        (
+            "POST",
+            lambda db, ids: (
+                f"/dagbok/insats/{weighing(db)}",
+                {"kind": "weight", "label": "Vikt", "every_days": "1", "time_of_day": "07:30"},
+            ),
+            SELF_CARE,
+            303,
+        ),
+    ],
+    "diary.handle_hit": [
+        (
+            "POST",
+            lambda db, ids: (f"/dagbok/traff/{rule_hit(db, ids)}/hanterad", {}),
+            SELF_CARE,
+            303,
         ),
     ],
     # Care's side of times: the plan's team (EDIT_PLANS), nobody else.

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.demo.seed.ali import _ali
 from app.demo.seed.appointments import _appointments
+from app.demo.seed.diary import _diaries
 from app.demo.seed.elias import _elias
 from app.demo.seed.maja import _maja_rehab, _maja_self_care, _maja_sip, _maja_threads
 from app.demo.seed.per import _per, _per_thread
@@ -58,6 +59,7 @@ def seed_demo(
     _ali(world)
     _what_matters(world)
     _appointments(world)
+    _diaries(world)
     _maja_threads(world)
     _per_thread(world)
     _requests(world)
