@@ -36,9 +36,9 @@ from app.access.context import staff_plan_rule
 from app.accounts.models import Person, Practitioner
 from app.agreements.models import Agreement, AgreementAnswer
 from app.appointments.queries import AnswerItem, waiting_answers
-from app.diary.queries import HitItem, open_hits
 from app.care_requests.models import CareRequest, RequestKind, RequestStatus
 from app.clock import local_date
+from app.diary.queries import HitItem, open_hits
 from app.messages.workdays import add_working_days
 from app.planning.handovers import ACKNOWLEDGE_WITHIN_WORKING_DAYS
 from app.plans.models import CarePlan, CareTeamMember, Handover, PlanKind, PlanStatus, TeamRole
