@@ -4,10 +4,11 @@ och kontinuerligt uppdatera innehållet"; seed 003: a SIP is followed up at leas
 Patients' requests to the practitioner's unit (a care plan, a SIP, another fast vårdkontakt)
 wait here until someone at the unit answers them.
 
-A read model: three statements built once at import, scoped by the access policy's care
-relationship over bind parameters, each section limited; rows become small frozen records with
-everything the page prints already worded. The number of statements does not grow with the
-number of plans."""
+A read model: five statements built once at import (three here; the patients' answers about
+times from app/appointments, rules met in the diary from app/diary), scoped by the access
+policy's care relationship over bind parameters, each section limited; rows become small
+frozen records with everything the page prints already worded. The number of statements does
+not grow with the number of plans."""
 
 from __future__ import annotations
 
@@ -378,7 +379,7 @@ def work_list(
     session: Session, actor: Actor, now: datetime, zone: ZoneInfo, roles: dict[Any, Any]
 ) -> WorkList:
     """Everything on the practitioner's work list, scoped by the access policy (and the
-    requests by the unit they were sent to): three statements, each section limited. `roles`
+    requests by the unit they were sent to): five statements, each section limited. `roles`
     names the handover roles."""
     practitioner = actor.practitioner
     assert practitioner is not None  # noqa: S101 - staff only
