@@ -88,6 +88,17 @@ def register_commands(app: Flask) -> None:
             count = queue_daily_summaries(session, today_here().isoformat())
         click.echo(f"{count} sammanfattningar köade.")
 
+    @app.cli.command("diary-reminders")
+    def diary_reminders() -> None:
+        """Queue today's reminders to write in the diary, at each patient's time (run daily,
+        early in the morning)."""
+        from app.clock import today_here, zone
+        from app.diary.reminders import queue_day
+
+        with app.app_context(), session_scope(app) as session:
+            count = queue_day(session, today_here(), zone())
+        click.echo(f"{count} påminnelser köade.")
+
     @app.cli.command("proxy-reminders")
     def proxy_reminders() -> None:
         """Queue reminders for grants that end within a month (run daily)."""

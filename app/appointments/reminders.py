@@ -83,8 +83,13 @@ def queue_answer_overdue(session: Session, appointment: Appointment, zone: ZoneI
     )
 
 
-def no_longer_due(session: Session, item: OutboxItem, now: datetime) -> bool:
-    """A reminder whose reason has gone since it was queued (see the module's docstring)."""
+def no_longer_due(session: Session, item: OutboxItem, now: datetime, zone: ZoneInfo) -> bool:
+    """A reminder whose reason has gone since it was queued (see the module's docstring; the
+    diary's, app/diary/reminders.py)."""
+    from app.diary import reminders as diary
+
+    if item.template == diary.REMINDER:
+        return diary.no_longer_due(session, item, zone)
     if item.template not in (REMINDER, ANSWER_OVERDUE):
         return False
     payload = item.payload or {}

@@ -154,5 +154,11 @@ class MeasureForm(Form):
         ]  # fmt: skip
 
 
+class ReminderForm(Form):
+    """The time of day the patient wants a reminder on the days a value is due; empty: none."""
+
+    remind_at = ClockField()
+
+
 class SeenForm(Form):
     """Care has seen to a rule that was met (nothing to fill in)."""

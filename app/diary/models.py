@@ -47,6 +47,8 @@ class Measure(Base):
     low: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
     high: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
+    # When the patient wants to be reminded on a day it is due (HH:MM, Swedish), or None.
+    remind_at: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

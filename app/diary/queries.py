@@ -49,6 +49,8 @@ class MeasureView:
     low: Decimal | None
     high: Decimal | None
     active: bool
+    created_at: datetime
+    remind_at: str | None
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,8 @@ _MEASURE_COLUMNS = (
     Measure.high,
     Measure.ended_at,
     CarePlan.status,
+    Measure.created_at,
+    Measure.remind_at,
 )
 # The patient's measures on their active plans (the diary's first page).
 OF_PATIENT = (
@@ -162,6 +166,8 @@ def _measure(row: Any) -> MeasureView:
         low=row.low,
         high=row.high,
         active=row.ended_at is None and row.status == PlanStatus.ACTIVE,
+        created_at=row.created_at,
+        remind_at=row.remind_at,
     )
 
 
@@ -217,6 +223,23 @@ def hits(session: Session, measure_id: int, since: datetime) -> list[HitView]:
         )
         for row in rows
     ]
+
+
+def missed_days(
+    shown: MeasureView, values: list[EntryView], first: date, today: date, zone: tzinfo
+) -> list[date]:
+    """The days in [first, today) a value was due and none was written in, newest first: shown
+    as missed, never filled in."""
+    start = shown.created_at.astimezone(zone).date()
+    written = {entry.at.astimezone(zone).date() for entry in values}
+    every = max(shown.every_days, 1)
+    days = []
+    day = today - timedelta(days=1)
+    while day >= max(first, start):
+        if (day - start).days % every == 0 and day not in written:
+            days.append(day)
+        day -= timedelta(days=1)
+    return days
 
 
 # --- the chart ---------------------------------------------------------------------------

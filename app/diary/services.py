@@ -250,6 +250,24 @@ def define(
     return measure
 
 
+def set_reminder(
+    session: Session, actor: Actor, measure_id: int, remind_at: str | None, now: datetime
+) -> Measure:
+    """The patient's (or their helper's) choice of reminder time for a measure; None: none."""
+    if actor.person_id is None:
+        raise NotAllowed
+    lock_row(session, Measure, measure_id)
+    measure = session.get(Measure, measure_id, populate_existing=True)
+    if measure is None:
+        raise NotAllowed
+    if measure.remind_at != remind_at:
+        measure.remind_at = remind_at
+        patient_id = session.get_one(CarePlan, measure.plan_id).patient_id
+        record_access(session, actor, patient_id, "update", "diary_measure", measure.id, now)
+        session.flush()
+    return measure
+
+
 def handle_hit(session: Session, actor: Actor, hit_id: int, now: datetime) -> RuleHit:
     """Care has seen to a rule that was met: it leaves the work list (once)."""
     if actor.practitioner_id is None:

@@ -28,6 +28,7 @@ from app.diary.forms import (
     RULE_LABELS,
     MeasureForm,
     RecordForm,
+    ReminderForm,
     SeenForm,
 )
 from app.diary.models import Measure, MeasureKind, Rule, RuleKind
@@ -86,6 +87,13 @@ def _measure_page(
         "diary/measure.html",
         measure=shown,
         entries=values,
+        # The values and the days missed, newest first (a missed day is shown, not filled in).
+        history=sorted(
+            [(entry.at.astimezone(here).date(), entry) for entry in values]
+            + [(day, None) for day in queries.missed_days(shown, values, first, last, here)],
+            key=lambda row: (row[0], row[1].at if row[1] else datetime.min.replace(tzinfo=here)),
+            reverse=True,
+        ),
         chart=queries.chart(shown, values, first, last, here),
         hits=hits,
         just_met=[hit for hit in hits if saved is not None and hit.entry_id == saved],
@@ -142,6 +150,30 @@ def record(measure_id: int, target: Target) -> Response:
     except services.DiaryError as error:
         return _measure_page(target, form, {error.field: str(ERRORS[error.code])})
     return redirect(url_for("diary.measure", measure_id=measure_id, sparat=done.entry.id), code=303)
+
+
+@bp.post("/dagbok/<int:measure_id>/paminnelse")
+@gate(Action.ANSWER_FOR, on="measure")
+def reminder(measure_id: int, target: Target) -> Response:
+    """When to be reminded to write in a value (or no reminder)."""
+    if target.actor.is_staff:
+        abort(404)
+    form = ReminderForm()
+    if not form.validate():
+        return _measure_page(target, form, form.messages())
+    clock = form.remind_at.data
+    try:
+        services.set_reminder(
+            get_session(),
+            current_actor(),
+            measure_id,
+            clock.strftime("%H:%M") if clock else None,
+            now(),
+        )
+    except services.NotAllowed:
+        abort(404)
+    done = "paminnelse" if clock else "paminnelse-av"
+    return redirect(url_for("diary.measure", measure_id=measure_id, klart=done), code=303)
 
 
 # --- care's side ---------------------------------------------------------------------------

@@ -33,6 +33,7 @@ TOPIC_OF = {
     "appointment_changed": "appointment",
     "appointment_cancelled": "appointment",
     "appointment_reminder": "reminder",
+    "diary_reminder": "reminder",
     "proxy_activated": ALWAYS,
     "proxy_expiring": ALWAYS,
     "representative_registered": ALWAYS,

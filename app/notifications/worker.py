@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from time import sleep
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 from flask import Flask
@@ -184,6 +185,11 @@ TEMPLATES = {
         _l("Påminnelse om en tid i Samplan"),
         _l("Du har en tid snart. Läs när och var i Samplan."),
         "/tider/{appointment_id}",
+    ),
+    "diary_reminder": (
+        _l("Dags att skriva i dagboken i Samplan"),
+        _l("Din plan säger att du skriver in ett värde i dag. Det går snabbt i Samplan."),
+        "/dagbok/{measure_id}",
     ),
     "appointment_answer_overdue": (
         _l("Ett svar om en tid väntar i Samplan"),
@@ -421,7 +427,9 @@ def deliver_one(
             return True
         from app.appointments.reminders import no_longer_due
 
-        if no_longer_due(session, item, now()):  # the time moved or passed, or care answered
+        if no_longer_due(
+            session, item, now(), ZoneInfo(app.config["TIMEZONE"])
+        ):  # the time moved or passed, or care answered
             item.delivered_at = now()
             item.last_error = "no longer due"
             session.commit()

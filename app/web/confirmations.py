@@ -58,6 +58,8 @@ CONFIRMATIONS: dict[str, LazyString] = {
     "plan-avslutad": _l("Planen är avslutad. Patienten kan fortfarande läsa den."),
     "dodsfall": _l("Dödsfallet är registrerat."),
     "dagbok-andrad": _l("Sparat. Patienten ser det i sin dagbok."),
+    "paminnelse": _l("Klart. Du får en påminnelse de dagar du ska skriva in."),
+    "paminnelse-av": _l("Klart. Du får inga påminnelser."),
     "traff-hanterad": _l("Klart. Det är borta från arbetslistan."),
 }
 

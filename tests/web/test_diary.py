@@ -233,3 +233,84 @@ def test_the_diary_page_costs_the_same_with_a_year_of_values(app, db, ids, count
     many = count_queries()
     assert len(many) == len(few)
     assert len(many) <= 7, "\n\n".join(many)
+
+
+def test_a_missed_morning_is_shown_as_missed(app, db, ids) -> None:
+    measure = weight(db)
+    maja = signed_in(app, "patient-maja")
+    text = visible_text(maja.get(f"/dagbok/{measure.id}"))
+    # The demo's Maja skipped the morning three days ago (and nothing is invented for it).
+    assert text.count("Inget inskrivet") >= 1
+
+
+def test_maja_chooses_a_reminder_time_and_is_reminded_once_unless_she_has_written_in(
+    app, db, ids
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from app.accounts.models import Person
+    from app.diary.reminders import queue_day
+    from app.notifications.models import OutboxItem
+    from app.notifications.worker import deliver_one
+
+    stockholm = ZoneInfo("Europe/Stockholm")
+    db.get(Person, ids["patient-maja"]).notify_channels = "email"
+    measure = weight(db)
+    maja = signed_in(app, "patient-maja")
+    chosen = post(maja, f"/dagbok/{measure.id}/paminnelse", {"remind_at": "07:45"})
+    assert chosen.status_code == 303
+    assert "Du får en påminnelse kl. 07:45" in visible_text(maja.get(chosen.headers["Location"]))
+    bad = post(maja, f"/dagbok/{measure.id}/paminnelse", {"remind_at": "25:00"})
+    assert bad.status_code == 400
+    tomorrow = (utcnow() + timedelta(days=1)).astimezone(stockholm).date()
+    db.expire_all()
+    with app.app_context():
+        assert queue_day(db, tomorrow, stockholm) >= 1
+        assert queue_day(db, tomorrow, stockholm) >= 1  # running twice queues nothing more
+    db.flush()
+    items = db.scalars(select(OutboxItem).where(OutboxItem.template == "diary_reminder")).all()
+    assert len(items) == 1
+    (item,) = items
+    local = item.next_attempt_at.astimezone(stockholm)
+    assert (local.date(), local.hour, local.minute) == (tomorrow, 7, 45)
+    sent: list = []
+
+    class Recorder:
+        def send(self, message) -> None:  # noqa: ANN001
+            sent.append(message)
+
+    while deliver_one(app, Recorder(), lambda: item.next_attempt_at):
+        pass
+    subjects = [m["Subject"] for m in sent]
+    assert subjects.count("Dags att skriva i dagboken i Samplan") == 1
+    assert "71" not in sent[-1].get_content()  # no values in the mail
+
+    # The day after, a value written in before the time means no reminder.
+    later = tomorrow + timedelta(days=1)
+    with app.app_context():
+        queue_day(db, later, stockholm)
+    db.flush()
+    (next_one,) = db.scalars(
+        select(OutboxItem).where(OutboxItem.dedupe_key == f"diary_reminder:{measure.id}:{later}")
+    ).all()
+    from datetime import datetime, time
+
+    db.add(
+        Entry(
+            measure_id=measure.id,
+            patient_id=ids["patient-maja"],
+            value=Decimal("71.2"),
+            recorded_for=datetime.combine(later, time(6, 50), stockholm),
+            recorded_by_id=ids["patient-maja"],
+            client_key="early-bird",
+        )
+    )
+    db.flush()
+    count = len(sent)
+    while deliver_one(app, Recorder(), lambda: next_one.next_attempt_at):
+        pass
+    assert len(sent) == count
+    db.expire_all()
+    assert db.get(OutboxItem, next_one.id).last_error == "no longer due"
+    off = post(maja, f"/dagbok/{measure.id}/paminnelse", {"remind_at": ""})
+    assert "Du får ingen påminnelse nu." in visible_text(maja.get(off.headers["Location"]))

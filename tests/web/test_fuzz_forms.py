@@ -282,6 +282,7 @@ FORMS: dict[str, dict[str, Kind]] = {
         "rules-0-urgent": choice("1", ""),
     },
     "diary.handle_hit": {},
+    "diary.reminder": {"remind_at": CLOCK},
     "messages.send_new": {"to": RECIPIENT, "subject": TEXT, "body": TEXT, "key": KEY},
     "messages.reply": {"body": TEXT, "key": KEY},
     "messages.mark_handled": {},

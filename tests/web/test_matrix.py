@@ -652,6 +652,14 @@ PATIENT_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
             303,
         ),
     ],
+    "diary.reminder": [
+        (
+            "POST",
+            lambda db, ids: (f"/dagbok/{weight(db)}/paminnelse", {"remind_at": "07:30"}),
+            {"patient-maja"},
+            303,
+        ),
+    ],
     "diary.plan_diary": [("GET", lambda db, ids: f"/plan/{self_care(db)}/dagbok", SELF_CARE, 200)],
     "diary.define_form": [
         ("GET", lambda db, ids: f"/dagbok/insats/{weighing(db)}", SELF_CARE, 200),

@@ -4,6 +4,7 @@ football (under 4 means something sweet at once)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -35,7 +36,7 @@ def _diaries(w: _World) -> None:
             low=Decimal(55),
             high=Decimal(95),
             created_by_id=w.staff["staff-karin"].id,
-            created_at=w.now,
+            created_at=w.now - timedelta(days=40),
         )
     )
     w.session.flush()
@@ -52,8 +53,10 @@ def _diaries(w: _World) -> None:
         )
     )
     maja = w.persons["patient-maja"]
-    # The last six mornings, steady (one missed morning is missing, not made up).
-    for days_ago, kilos in ((6, "71.2"), (5, "71.0"), (4, "71.4"), (2, "71.1"), (1, "71.3")):
+    # A month of mornings, steady; two missed mornings are missing, not made up.
+    recent = {6: "71.2", 5: "71.0", 4: "71.4", 2: "71.1", 1: "71.3"}
+    month = {day: f"{70.8 + (day * 7 % 9) / 10:.1f}" for day in range(7, 31) if day != 12}
+    for days_ago, kilos in sorted({**month, **recent}.items(), reverse=True):
         w.add(
             Entry(
                 measure_id=weight.id,
@@ -77,7 +80,7 @@ def _diaries(w: _World) -> None:
             low=Decimal(2),
             high=Decimal(25),
             created_by_id=w.staff["staff-amir"].id,
-            created_at=w.now,
+            created_at=w.now - timedelta(days=2),
         )
     )
     w.session.flush()

@@ -31,6 +31,7 @@ def upgrade() -> None:
     sa.Column('low', sa.Numeric(precision=7, scale=2), nullable=True),
     sa.Column('high', sa.Numeric(precision=7, scale=2), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('remind_at', sa.String(length=5), nullable=True),
     sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('ended_at', app.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['activity_id'], ['activity.id'], name=op.f('fk_diary_measure_activity_id_activity')),
