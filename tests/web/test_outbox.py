@@ -228,8 +228,15 @@ def test_every_queued_template_becomes_a_mail_and_unknown_ones_wait(app, db, ids
         "sequence": agreed.sequence,
         "answered": int(agreed.answered_at.timestamp()),
     }
+    # A diary reminder names a measure with a reminder time, and a day with nothing written in.
+    from app.diary.models import Measure
+
+    measure = db.scalars(select(Measure).where(Measure.label == "Vikt")).one()
+    measure.remind_at = "07:30"
+    diary = {"measure_id": measure.id, "day": "2099-01-01", "at": "07:30"}
     for name in TEMPLATES:
         payload = reminding if name.startswith("appointment_") else None
+        payload = diary if name == "diary_reminder" else payload
         queue(db, name, f"all:{name}", practitioner_id=ids["staff-karin"], payload=payload)
     queue(db, "no_such_template", "all:unknown", practitioner_id=ids["staff-karin"])
     db.flush()
