@@ -242,6 +242,54 @@ def missed_days(
     return days
 
 
+# The plan's values of the last days and its rules met and not seen to (care's diary page).
+RECENT_OF_PLAN = (
+    select(
+        Entry.measure_id,
+        Entry.id,
+        Entry.recorded_for,
+        Entry.value,
+        Entry.second_value,
+        Entry.done,
+        Measure.kind,
+    )  # fmt: skip
+    .join(Measure, Measure.id == Entry.measure_id)
+    .where(Measure.plan_id == bindparam("plan_id"), Entry.recorded_for >= bindparam("since"))
+    .order_by(Entry.recorded_for.desc(), Entry.id.desc())
+    .limit(200)
+)
+OPEN_OF_PLAN = (
+    select(RuleHit.id, Entry.measure_id, RuleHit.at, Rule.instruction, Rule.urgent)
+    .join(Rule, Rule.id == RuleHit.rule_id)
+    .join(Entry, Entry.id == RuleHit.entry_id)
+    .where(RuleHit.plan_id == bindparam("plan_id"), RuleHit.handled_at.is_(None))
+    .order_by(RuleHit.at.desc())
+    .limit(50)
+)
+
+
+@dataclass(frozen=True)
+class Recent:
+    """A measure's last values (newest first, as text) and its rules met, not yet seen to."""
+
+    values: list[tuple[datetime, str]]
+    open_hits: list[HitView]
+
+
+def recent_of_plan(
+    session: Session, plan_id: int, since: datetime, done_words: tuple[str, str]
+) -> dict[int, Recent]:
+    found: dict[int, Recent] = {}
+    connection = session.connection()
+    for row in connection.execute(RECENT_OF_PLAN, {"plan_id": plan_id, "since": since}):
+        text = entry_text(MeasureKind(row.kind), row.value, row.second_value, row.done, done_words)
+        found.setdefault(row.measure_id, Recent([], [])).values.append((row.recorded_for, text))
+    for hit_row in connection.execute(OPEN_OF_PLAN, {"plan_id": plan_id}):
+        hit = HitView(hit_row.id, 0, hit_row.at, hit_row.instruction, hit_row.urgent, False)
+        found.setdefault(hit_row.measure_id, Recent([], [])).open_hits.append(hit)
+    return found
+
+
 # --- the chart ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Chart:

@@ -196,6 +196,7 @@ def plan_diary(plan_id: int, target: Target) -> Response:
         "diary/plan.html",
         plan=plan_line(db, plan_id),
         measures=queries.of_plan(db, plan_id),
+        recent=queries.recent_of_plan(db, plan_id, now() - timedelta(days=7), _done_words()),
         activities=activities,
         kinds=KIND_LABELS,
     )

@@ -314,3 +314,15 @@ def test_maja_chooses_a_reminder_time_and_is_reminded_once_unless_she_has_writte
     assert db.get(OutboxItem, next_one.id).last_error == "no longer due"
     off = post(maja, f"/dagbok/{measure.id}/paminnelse", {"remind_at": ""})
     assert "Du får ingen påminnelse nu." in visible_text(maja.get(off.headers["Location"]))
+
+
+def test_care_sees_the_last_weeks_values_and_rules_met_on_the_plans_diary(app, db, ids) -> None:
+    measure = weight(db)
+    maja = signed_in(app, "patient-maja")
+    post(maja, f"/dagbok/{measure.id}", {"value": "74,0", "key": "jump"})  # 2.9 kg over 71.1
+    karin = signed_in(app, "staff-karin")
+    page = visible_text(karin.get(f"/plan/{measure.plan_id}/dagbok"))
+    assert "Senaste veckan: 74,0 kg" in page
+    assert "71,3 kg" in page
+    assert "Regel uppfylld" in page
+    assert "Ta en extra tablett furosemid" in page
