@@ -326,3 +326,13 @@ def test_care_sees_the_last_weeks_values_and_rules_met_on_the_plans_diary(app, d
     assert "71,3 kg" in page
     assert "Regel uppfylld" in page
     assert "Ta en extra tablett furosemid" in page
+
+
+def test_the_patient_reads_in_her_log_that_care_read_her_diary(app, db, ids) -> None:
+    measure = weight(db)
+    karin = signed_in(app, "staff-karin")
+    assert karin.get(f"/dagbok/{measure.id}").status_code == 200
+    maja = signed_in(app, "patient-maja")
+    log = visible_text(maja.get("/vem-har-tittat"))
+    assert "Karin Berg" in log
+    assert "läste din dagbok" in log
