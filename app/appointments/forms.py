@@ -3,7 +3,6 @@ forms to offer, change and cancel times."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,7 +15,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from app.appointments.models import AppointmentMode
 from app.messages.text import normalise
 from app.web.converters import number
-from app.web.forms import DayField, Form, IdField, TextField
+from app.web.forms import ClockField, DayField, EnumField, Form, IdField, TextField
 
 MAX_NOTE = 1000
 MAX_PREPARATION = 2000
@@ -39,7 +38,6 @@ ERRORS = {
     "bad_url": _l("Skriv hela länken till mötet, som börjar med https://."),
     "link_needed": _l("Ett videosamtal behöver en länk till mötet."),
     "slot_half": _l("Skriv både dag och klockslag."),
-    "bad_clock": _l("Skriv klockslaget som TT:MM, till exempel 09:30."),
     "no_such_time": _l("Den tiden finns inte den dagen, när klockan ställs om till sommartid."),
     "slot_past": _l("Tiden har redan varit. Välj en tid framåt."),
     "too_far": _l("Tiden ligger mer än två år fram. Välj en tid närmare."),
@@ -55,7 +53,6 @@ MODE_LABELS = {
     AppointmentMode.VIDEO: _l("Videosamtal"),
     AppointmentMode.PHONE: _l("Telefonsamtal"),
 }
-_CLOCK = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 
 
 def _normalised(text: str | None) -> str:
@@ -91,23 +88,6 @@ class CancelForm(Form):
 # --- care's forms ------------------------------------------------------------------------
 
 
-class ClockField(StringField):
-    """A time of day as TT:MM (the browser's time input); empty is None."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        text = ((valuelist[0] if valuelist else "") or "").strip()
-        self.data = None
-        if not text:
-            return
-        found = _CLOCK.fullmatch(text)
-        if found is None:
-            raise ValueError(ERRORS["bad_clock"])
-        self.data = time(int(found[1]), int(found[2]))
-
-    def _value(self) -> str:
-        return self.data.strftime("%H:%M") if isinstance(self.data, time) else ""
-
-
 class MinutesField(StringField):
     """How long a time lasts: whole minutes, SHORTEST..LONGEST, ASCII digits."""
 
@@ -118,24 +98,6 @@ class MinutesField(StringField):
         if value is None or not SHORTEST <= value <= LONGEST:
             raise ValueError(ERRORS["duration"])
         self.data = value
-
-
-class ModeField(Field):
-    """How the patient and care meet (a radio group)."""
-
-    data: AppointmentMode | None
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        text = (valuelist[0] if valuelist else "") or ""
-        try:
-            self.data = AppointmentMode(text)
-        except ValueError:
-            self.data = None
-            raise ValueError(ERRORS["mode"]) from None
-
-    def pre_validate(self, form: Any) -> None:
-        if self.data is None:
-            raise ValidationError(str(ERRORS["mode"]))
 
 
 def meeting_link(_form: Any, field: Field) -> None:
@@ -162,7 +124,7 @@ def _short(required: object | None = None) -> list[Any]:
 class _Details(Form):
     """What care says about a time."""
 
-    mode = ModeField()
+    mode = EnumField(choices=AppointmentMode, message=ERRORS["mode"], required=True)
     duration = MinutesField(default="30")
     purpose = TextField(filters=[_normalised], validators=_short(ERRORS["purpose_empty"]))
     location = TextField(filters=[_normalised], validators=_short())

@@ -11,12 +11,11 @@ from wtforms import BooleanField, Field, FieldList, FormField, StringField
 from wtforms import Form as SubForm
 from wtforms.validators import DataRequired, Length
 
-from app.appointments.forms import ClockField
 from app.diary.models import MeasureKind, RuleKind
 from app.messages.forms import KeyField
 from app.messages.text import normalise
 from app.web.converters import number
-from app.web.forms import DayField, Form, TextField
+from app.web.forms import ClockField, DayField, EnumField, Form, TextField
 
 _DECIMAL = re.compile(r"[0-9]{1,4}([.,][0-9]{1,2})?")
 
@@ -97,27 +96,8 @@ class RecordForm(Form):
         return {"1": True, "0": False}.get(self.done.data or "")
 
 
-class _Choice(Field):
-    """One of `choices` (an enum), or None with a message."""
-
-    def __init__(self, *args: Any, choices: type, message: object, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.choices, self.message = choices, message
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        text = (valuelist[0] if valuelist else "") or ""
-        try:
-            self.data = self.choices(text) if text else None
-        except ValueError:
-            self.data = None
-            raise ValueError(self.message) from None
-
-    def _value(self) -> str:
-        return str(self.data or "")
-
-
 class RuleForm(SubForm):
-    kind = _Choice(choices=RuleKind, message=ERRORS["rule_kind"])
+    kind = EnumField(choices=RuleKind, message=ERRORS["rule_kind"])
     threshold = NumberText()
     window_days = StringField()
     instruction = TextField(filters=[lambda text: normalise(text or "")])
@@ -125,7 +105,7 @@ class RuleForm(SubForm):
 
 
 class MeasureForm(Form):
-    kind = _Choice(choices=MeasureKind, message=ERRORS["kind"])
+    kind = EnumField(choices=MeasureKind, message=ERRORS["kind"])
     label = TextField(
         filters=[lambda text: normalise(text or "")],
         validators=[

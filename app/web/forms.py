@@ -7,7 +7,9 @@ person typed (so nothing they wrote is lost when the page comes back with an err
 
 from __future__ import annotations
 
-from datetime import date
+import enum
+import re
+from datetime import date, time
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -92,6 +94,61 @@ class DayField(StringField):
 
     def _value(self) -> str:
         return self.data.isoformat() if isinstance(self.data, date) else ""
+
+
+_CLOCK = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
+
+
+class ClockField(StringField):
+    """A time of day as TT:MM (the browser's time input); empty is None."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        text = ((valuelist[0] if valuelist else "") or "").strip()
+        self.data = None
+        if not text:
+            return
+        found = _CLOCK.fullmatch(text)
+        if found is None:
+            raise ValueError(_l("Skriv klockslaget som TT:MM, till exempel 09:30."))
+        self.data = time(int(found[1]), int(found[2]))
+
+    def _value(self) -> str:
+        return self.data.strftime("%H:%M") if isinstance(self.data, time) else ""
+
+
+class EnumField(Field):
+    """One member of `choices` (a radio group or a select, by value); anything else is None
+    with `message`, which a `required` field also gives when nothing was chosen."""
+
+    data: Any
+
+    def __init__(
+        self,
+        *args: Any,
+        choices: type[enum.Enum],
+        message: object,
+        required: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.choices, self.message, self.required = choices, message, required
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        text = (valuelist[0] if valuelist else "") or ""
+        self.data = None
+        if not text:
+            return
+        try:
+            self.data = self.choices(text)
+        except ValueError:
+            raise ValueError(self.message) from None
+
+    def pre_validate(self, form: Any) -> None:
+        if self.required and self.data is None:
+            raise ValidationError(str(self.message))
+
+    def _value(self) -> str:
+        return "" if self.data is None else str(self.data.value)
 
 
 class IdField(StringField):
