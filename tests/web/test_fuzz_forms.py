@@ -526,6 +526,13 @@ ALLOWED: dict[str, dict[str, set[str] | str]] = {
 SESSION_ENDPOINTS = {"demo.sign_in_as", "accounts.sign_out_view", "accounts.end_session_view"}
 
 
+# Attributes whose value a browser follows, loads or submits to as an address.
+URL_ATTRIBUTES = frozenset(
+    {"href", "src", "action", "formaction", "xlink:href", "poster", "data", "background",
+     "cite", "srcset", "ping", "manifest", "hx-get", "hx-post", "hx-put", "hx-delete"}
+)  # fmt: skip
+
+
 class Injected(HTMLParser):
     """Finds markup that came from a payload. Every payload has a `<` before the marker: where
     the page escaped it, the marker's text or attribute value still holds that `<`; where it
@@ -542,7 +549,11 @@ class Injected(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         for name, value in attrs:
-            if name.startswith("on") or (value or "").strip().lower().startswith("javascript:"):
+            # A javascript: address runs where the browser follows or loads it; a form field's
+            # value showing back what was typed (a refused meeting link) runs nowhere.
+            runs = name in URL_ATTRIBUTES or (tag == "meta" and name == "content")
+            script = (value or "").strip().lower().startswith("javascript:")
+            if name.startswith("on") or (runs and script):
                 self.found.append(f"<{tag} {name}={value!r}>")
             self._check(f"<{tag} {name}>", value)
 
