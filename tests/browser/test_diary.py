@@ -39,7 +39,7 @@ def test_maja_weighs_herself_three_mornings_and_karin_sees_the_rule_met(browser,
             maja.get_by_role("link", name="Vikt").click()
             maja.wait_for_url(f"{base}/dagbok/*")
             maja.get_by_label("Vikt (kg)").fill(kilos)
-            maja.get_by_role("button", name="Spara").click()
+            maja.get_by_role("button", name="Spara", exact=True).click()
             maja.wait_for_url(f"{base}/dagbok/*?sparat=*")
             main = maja.locator("main").inner_text()
             if days < 2:
