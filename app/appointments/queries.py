@@ -7,7 +7,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    cast,
+    null,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session, aliased
 
 from app.access.context import staff_plan_rule
@@ -307,17 +317,22 @@ class AnswerItem:
 
 # Answers on the plans the practitioner works on (the access policy's care relationship), the
 # soonest due first; what care has handled, and cancellations care made itself, are not here.
+# In the work list's shape of what waits for care (app/planning/worklist.py reads it in one
+# statement with the patients' requests and the diary's rules met).
 WAITING_ANSWERS = (
     select(
         Appointment.id,
         Appointment.patient_id,
-        Appointment.status,
-        Appointment.starts_at,
-        Appointment.purpose,
-        Appointment.answered_at,
-        Appointment.due_on,
         Person.given_name,
         Person.family_name,
+        Appointment.answered_at.label("at"),
+        Appointment.due_on,
+        type_coerce(Appointment.status, String).label("code"),
+        Appointment.starts_at,
+        type_coerce(Appointment.purpose, String).label("title"),
+        cast(null(), String).label("instruction"),
+        cast(null(), Boolean).label("urgent"),
+        cast(null(), Integer).label("measure_id"),
     )
     .join(CarePlan, CarePlan.id == Appointment.plan_id)
     .join(Person, Person.id == Appointment.patient_id)
@@ -339,19 +354,16 @@ WAITING_ANSWERS = (
 )
 
 
-def waiting_answers(session: Session, params: dict[str, Any], today: date) -> list[AnswerItem]:
-    """The answers waiting for the practitioner's team (`params`: the work list's)."""
-    return [
-        AnswerItem(
-            appointment_id=row.id,
-            patient_id=row.patient_id,
-            patient_name=f"{row.given_name} {row.family_name}",
-            status=str(row.status),
-            starts_at=row.starts_at,
-            purpose=row.purpose,
-            answered_at=row.answered_at,
-            due_on=row.due_on,
-            overdue=row.due_on is not None and row.due_on < today,
-        )
-        for row in session.connection().execute(WAITING_ANSWERS, params)
-    ]
+def answer_item(row: Any, today: date) -> AnswerItem:
+    """A row of WAITING_ANSWERS as the work list prints it."""
+    return AnswerItem(
+        appointment_id=row.id,
+        patient_id=row.patient_id,
+        patient_name=f"{row.given_name} {row.family_name}",
+        status=str(row.code),
+        starts_at=row.starts_at,
+        purpose=row.title,
+        answered_at=row.at,
+        due_on=row.due_on,
+        overdue=row.due_on is not None and row.due_on < today,
+    )

@@ -9,11 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import format_decimal
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import Date, String, and_, bindparam, cast, null, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from app.access.context import staff_plan_rule
 from app.accounts.models import Person
+from app.db import UTCDateTime
 from app.diary.models import Entry, Measure, MeasureKind, Rule, RuleHit
 from app.goals.models import Activity
 from app.plans.models import CarePlan, PlanStatus
@@ -355,17 +356,22 @@ class HitItem:
     instruction: str
 
 
+# Rules met on the plans the practitioner works on, not yet seen to, emergencies first; in the
+# work list's shape of what waits for care (see app/appointments/queries.py WAITING_ANSWERS).
 OPEN_HITS = (
     select(
         RuleHit.id,
-        Entry.measure_id,
         RuleHit.patient_id,
-        RuleHit.at,
-        Rule.urgent,
-        Rule.instruction,
-        Measure.label,
         Person.given_name,
         Person.family_name,
+        RuleHit.at,
+        cast(null(), Date).label("due_on"),
+        cast(null(), String).label("code"),
+        cast(null(), UTCDateTime).label("starts_at"),
+        Measure.label.label("title"),
+        type_coerce(Rule.instruction, String).label("instruction"),
+        Rule.urgent,
+        Entry.measure_id,
     )
     .join(CarePlan, CarePlan.id == RuleHit.plan_id)
     .join(Rule, Rule.id == RuleHit.rule_id)
@@ -378,18 +384,15 @@ OPEN_HITS = (
 )
 
 
-def open_hits(session: Session, params: dict[str, Any]) -> list[HitItem]:
-    """Rules met on the plans the practitioner works on, not yet seen to: emergencies first."""
-    return [
-        HitItem(
-            row.id,
-            row.measure_id,
-            row.patient_id,
-            f"{row.given_name} {row.family_name}",
-            row.label,
-            row.at,
-            row.urgent,
-            row.instruction,
-        )
-        for row in session.connection().execute(OPEN_HITS, params)
-    ]
+def hit_item(row: Any) -> HitItem:
+    """A row of OPEN_HITS as the work list prints it."""
+    return HitItem(
+        row.id,
+        row.measure_id,
+        row.patient_id,
+        f"{row.given_name} {row.family_name}",
+        row.title,
+        row.at,
+        bool(row.urgent),
+        row.instruction,
+    )

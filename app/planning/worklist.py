@@ -4,11 +4,11 @@ och kontinuerligt uppdatera innehållet"; seed 003: a SIP is followed up at leas
 Patients' requests to the practitioner's unit (a care plan, a SIP, another fast vårdkontakt)
 wait here until someone at the unit answers them.
 
-A read model: five statements built once at import (three here; the patients' answers about
-times from app/appointments, rules met in the diary from app/diary), scoped by the access
-policy's care relationship over bind parameters, each section limited; rows become small
-frozen records with everything the page prints already worded. The number of statements does
-not grow with the number of plans."""
+A read model: three statements built once at import (what waits for care is one UNION of the
+patients' requests, their answers about times from app/appointments and the diary's rules met
+from app/diary), scoped by the access policy's care relationship over bind parameters, each
+section limited; rows become small frozen records with everything the page prints already
+worded. The number of statements does not grow with the number of plans."""
 
 from __future__ import annotations
 
@@ -20,15 +20,22 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext
 from sqlalchemy import (
     BindParameter,
+    Boolean,
     ColumnElement,
+    Integer,
     Select,
+    String,
     and_,
     bindparam,
+    cast,
     exists,
     func,
     literal,
+    null,
     or_,
     select,
+    type_coerce,
+    union_all,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -36,10 +43,11 @@ from app.access.actor import Actor
 from app.access.context import staff_plan_rule
 from app.accounts.models import Person, Practitioner
 from app.agreements.models import Agreement, AgreementAnswer
-from app.appointments.queries import AnswerItem, waiting_answers
+from app.appointments.queries import WAITING_ANSWERS, AnswerItem, answer_item
 from app.care_requests.models import CareRequest, RequestKind, RequestStatus
 from app.clock import local_date
-from app.diary.queries import HitItem, open_hits
+from app.db import UTCDateTime
+from app.diary.queries import OPEN_HITS, HitItem, hit_item
 from app.messages.workdays import add_working_days
 from app.planning.handovers import ACKNOWLEDGE_WITHIN_WORKING_DAYS
 from app.plans.models import CarePlan, CareTeamMember, Handover, PlanKind, PlanStatus, TeamRole
@@ -270,11 +278,16 @@ REQUESTS = (
     select(
         CareRequest.id,
         CareRequest.patient_id,
-        CareRequest.kind,
-        CareRequest.created_at,
-        CareRequest.due_on,
         Person.given_name,
         Person.family_name,
+        CareRequest.created_at.label("at"),
+        CareRequest.due_on,
+        type_coerce(CareRequest.kind, String).label("code"),
+        cast(null(), UTCDateTime).label("starts_at"),
+        cast(null(), String).label("title"),
+        cast(null(), String).label("instruction"),
+        cast(null(), Boolean).label("urgent"),
+        cast(null(), Integer).label("measure_id"),
     )
     .join(Person, Person.id == CareRequest.patient_id)
     .where(
@@ -283,6 +296,21 @@ REQUESTS = (
     )
     .order_by(CareRequest.due_on, CareRequest.created_at, CareRequest.id)
     .limit(LIMIT)
+)
+REQUEST, ANSWER, HIT = range(3)
+
+
+def _waiting_part(section: int, statement: Select[Any]) -> Select[Any]:
+    inner = statement.subquery()
+    return select(literal(section).label("section"), *inner.c)
+
+
+# What waits for care in one statement: the patients' requests to the unit, their answers about
+# times and the diary's rules met on the team's plans (each part ordered and limited).
+WAITING = union_all(
+    _waiting_part(REQUEST, REQUESTS),
+    _waiting_part(ANSWER, WAITING_ANSWERS),
+    _waiting_part(HIT, OPEN_HITS),
 )
 
 
@@ -368,8 +396,8 @@ def _request_item(row: Any, today: date) -> RequestItem:
         request_id=row.id,
         patient_id=row.patient_id,
         patient_name=f"{row.given_name} {row.family_name}",
-        kind=RequestKind(row.kind),
-        since=local_day(row.created_at, "long"),
+        kind=RequestKind(row.code),
+        since=local_day(row.at, "long"),
         due=local_day(row.due_on, "long"),
         overdue=row.due_on < today,
     )
@@ -379,7 +407,7 @@ def work_list(
     session: Session, actor: Actor, now: datetime, zone: ZoneInfo, roles: dict[Any, Any]
 ) -> WorkList:
     """Everything on the practitioner's work list, scoped by the access policy (and the
-    requests by the unit they were sent to): five statements, each section limited. `roles`
+    requests by the unit they were sent to): three statements, each section limited. `roles`
     names the handover roles."""
     practitioner = actor.practitioner
     assert practitioner is not None  # noqa: S101 - staff only
@@ -400,10 +428,19 @@ def work_list(
         _handover_item(row, practitioner.id, today, zone, roles)
         for row in session.connection().execute(HANDOVERS, {"practitioner_id": practitioner.id})
     ]
+    waiting: dict[int, list[Any]] = {REQUEST: [], ANSWER: [], HIT: []}
+    for row in session.connection().execute(WAITING, params):
+        waiting[row.section].append(row)
+    # A UNION keeps no order: each part comes back in its own.
     requests = [
         _request_item(row, today)
-        for row in session.connection().execute(REQUESTS, {"unit_id": practitioner.unit_id})
+        for row in sorted(waiting[REQUEST], key=lambda r: (r.due_on, r.at, r.id))
     ]
+    answers = [
+        answer_item(row, today)
+        for row in sorted(waiting[ANSWER], key=lambda r: (r.due_on or today, r.at, r.id))
+    ]
+    hits = [hit_item(row) for row in sorted(waiting[HIT], key=lambda r: (not r.urgent, r.at, r.id))]
     return WorkList(
         follow_up=tuple(sections[FOLLOW_UP]),
         sip_overdue=tuple(sections[SIP_OVERDUE]),
@@ -413,6 +450,6 @@ def work_list(
         to_acknowledge=tuple(h for h in handovers if h.incoming),
         sent=tuple(h for h in handovers if not h.incoming),
         requests=tuple(requests),
-        appointments=tuple(waiting_answers(session, params, today)),
-        diary=tuple(open_hits(session, params)),
+        appointments=tuple(answers),
+        diary=tuple(hits),
     )
