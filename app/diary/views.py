@@ -58,9 +58,15 @@ def overview() -> Response:
     target = authorise(
         Action.READ_PLANS, "patient", {"patient_id": subject.subject_id(actor)}, shows="diary"
     )
+    # A plan the patient keeps from this helper is not theirs to see, nor what it records.
+    measures = [
+        measure
+        for measure in queries.of_patient(get_session(), target.patient_id)
+        if target.context.may(Action.READ_PLANS, target.patient_id, measure.plan_id)
+    ]
     return render(
         "diary/overview.html",
-        measures=queries.of_patient(get_session(), target.patient_id),
+        measures=measures,
         own=target.own,
         may_record=target.may(Action.ANSWER_FOR),
         key=new_key(),

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.accounts.identity import make_test_number
 from app.accounts.models import Person
 from app.db import utcnow
+from app.diary.models import Measure
 from app.extensions import limiter
 from app.proxies.models import Guardianship, ProxyGrant, ProxyInvitation
 from tests.conftest import Auth, csrf_token
@@ -170,6 +171,12 @@ def test_private_plans_and_their_threads_stay_private(app, auth, client, idp, db
     # "Min vikt har ökat" is about the self-care plan: private too
     assert greta.get(f"/meddelanden/{thread_id(db, 'Min vikt')}").status_code == 404
     assert greta.get(f"/meddelanden/{thread_id(db, 'hembesöket')}").status_code == 200
+    # The self-care plan's diary is private with it: neither listed nor readable.
+    diary = visible_text(greta.get("/dagbok"))
+    assert "Dagbok" in diary
+    assert "Vikt" not in diary
+    weight = db.scalars(select(Measure.id).where(Measure.plan_id == private_plan)).one()
+    assert greta.get(f"/dagbok/{weight}").status_code == 404
 
 
 @pytest.mark.parametrize(
