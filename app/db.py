@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, make_url, select
@@ -152,6 +152,9 @@ def _close_session(_exc: BaseException | None) -> None:
         session.close()
 
 
+B = TypeVar("B", bound="Base")
+
+
 def lock_row(session: Session, model: type[Base], row_id: int) -> None:
     """Hold the row until the transaction ends (PostgreSQL's SELECT … FOR UPDATE), so that two
     identical submissions at the same moment run one after the other and the second sees the
@@ -159,6 +162,13 @@ def lock_row(session: Session, model: type[Base], row_id: int) -> None:
     if session.get_bind().dialect.name == "postgresql":
         primary = model.__table__.primary_key.columns[0]  # type: ignore[attr-defined]
         session.execute(select(primary).where(primary == row_id).with_for_update())
+
+
+def get_locked(session: Session, model: type[B], row_id: int) -> B | None:
+    """The row, held until the transaction ends (lock_row) and read afresh, as a submission
+    just before this one left it; None when there is none."""
+    lock_row(session, model, row_id)
+    return session.get(model, row_id, populate_existing=True)
 
 
 @contextmanager

@@ -18,7 +18,7 @@ from app.appointments.models import Appointment, AppointmentMode, AppointmentSta
 from app.appointments.queries import OPEN
 from app.appointments.services import AppointmentError, NotAllowed, clash
 from app.audit.services import record_access
-from app.db import lock_row
+from app.db import get_locked, lock_row
 from app.notifications.services import queue
 from app.plans.models import CarePlan, PlanStatus
 
@@ -163,8 +163,7 @@ def _handled(appointment: Appointment, practitioner: Practitioner, now: datetime
 
 
 def _load(session: Session, appointment_id: int) -> Appointment:
-    lock_row(session, Appointment, appointment_id)
-    appointment = session.get(Appointment, appointment_id, populate_existing=True)
+    appointment = get_locked(session, Appointment, appointment_id)
     if appointment is None:
         raise NotAllowed
     return appointment

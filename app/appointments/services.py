@@ -18,7 +18,7 @@ from app.appointments.queries import OPEN
 from app.appointments.reminders import queue_answer_overdue, queue_reminder
 from app.audit.services import record_access
 from app.clock import local_date, zone
-from app.db import lock_row
+from app.db import get_locked, lock_row
 from app.messages.text import normalise
 from app.messages.workdays import add_working_days
 from app.notifications.services import queue
@@ -45,8 +45,7 @@ def _load(session: Session, actor: Actor, appointment_id: int) -> Appointment:
     appointments from the care side."""
     if actor.person_id is None:
         raise NotAllowed
-    lock_row(session, Appointment, appointment_id)
-    found = session.get(Appointment, appointment_id, populate_existing=True)
+    found = get_locked(session, Appointment, appointment_id)
     if found is None:
         raise NotAllowed
     return found

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.access.actor import Actor
 from app.audit.services import record_access
-from app.db import lock_row
+from app.db import get_locked, lock_row
 from app.diary.models import Entry, Measure, MeasureKind, Rule, RuleHit, RuleKind
 from app.diary.rules import Reading, RuleSpec, met, window_start
 from app.goals.models import Activity
@@ -256,8 +256,7 @@ def set_reminder(
     """The patient's (or their helper's) choice of reminder time for a measure; None: none."""
     if actor.person_id is None:
         raise NotAllowed
-    lock_row(session, Measure, measure_id)
-    measure = session.get(Measure, measure_id, populate_existing=True)
+    measure = get_locked(session, Measure, measure_id)
     if measure is None:
         raise NotAllowed
     if measure.remind_at != remind_at:
@@ -272,8 +271,7 @@ def handle_hit(session: Session, actor: Actor, hit_id: int, now: datetime) -> Ru
     """Care has seen to a rule that was met: it leaves the work list (once)."""
     if actor.practitioner_id is None:
         raise NotAllowed
-    lock_row(session, RuleHit, hit_id)
-    hit = session.get(RuleHit, hit_id, populate_existing=True)
+    hit = get_locked(session, RuleHit, hit_id)
     if hit is None:
         raise NotAllowed
     if hit.handled_at is None:
