@@ -129,12 +129,42 @@ def sign_in(  # noqa: ANN001 - a Playwright page
     """Sign in through the demo page by pressing the persona's button, as a person would; then
     (unless simple is None) choose the view and language, since the choice is remembered."""
     page.goto(f"{live_url}/demo")
+    worker_in_control(page)
+    heard: list[str] = []
+
+    def note(response) -> None:  # noqa: ANN001 - a Playwright response
+        cookie = "set-cookie" in response.headers
+        through = "service worker" if response.from_service_worker else "network"
+        heard.append(f"{response.request.method} {response.url} {response.status} ({through})")
+        if cookie:
+            heard.append("  sets the session cookie")
+
+    page.on("response", note)
     page.locator(f"form:has(input[value='{persona}']) button").click()
     # everyone lands on the start page; an administrator on the directory
-    page.wait_for_url(f"{live_url}/katalog" if persona.startswith("admin-") else f"{live_url}/")
+    landing = f"{live_url}/katalog" if persona.startswith("admin-") else f"{live_url}/"
+    try:
+        page.wait_for_url(landing)
+    except Exception as error:  # noqa: BLE001 - said again with what the browser heard
+        raise AssertionError(f"{persona} did not reach {landing}:\n" + "\n".join(heard)) from error
+    finally:
+        page.remove_listener("response", note)
     if simple is not None:
         choose_view(page, live_url, simple, language)
         page.goto(f"{live_url}/")
+
+
+def worker_in_control(page, seconds: float = 30) -> None:  # noqa: ANN001
+    """Wait, on a page that registers Samplan's service worker, until the worker is active and
+    controls the page: as when a person reads the page before pressing anything. Pressing during
+    the worker's very first start races its claim of the page with the navigation."""
+    registers = (
+        "'serviceWorker' in navigator && !!document.getElementById('app')?.dataset.serviceWorker"
+    )
+    if not page.evaluate(registers):
+        return
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    wait_until(page, "navigator.serviceWorker.controller !== null", seconds=seconds)
 
 
 def choose_view(page, live_url: str, simple: bool, language: str = "sv") -> None:  # noqa: ANN001

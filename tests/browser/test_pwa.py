@@ -8,7 +8,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, FLAGS, PHONE, click_menu, new_page, sign_in, wait_until
+from tests.browser.conftest import (
+    CHROMIUM,
+    FLAGS,
+    PHONE,
+    click_menu,
+    new_page,
+    sign_in,
+    wait_until,
+    worker_in_control,
+)
 
 pytestmark = pytest.mark.browser
 PLAN = "Samordnad individuell plan – trygg hemma"
@@ -21,14 +30,6 @@ def page(browser, live_url: str) -> Iterator[object]:  # noqa: ANN001
     page = new_page(browser)
     yield page
     page.context.close()
-
-
-def worker_ready(page) -> None:  # noqa: ANN001
-    """Wait until the service worker controls the page (it claims clients on activation)."""
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    # Not page.wait_for_function: its polling evaluates the string with eval(), which the
-    # page's Content Security Policy refuses whenever the first check answers false.
-    wait_until(page, "navigator.serviceWorker.controller !== null")
 
 
 def cached_urls(page) -> list[str]:  # noqa: ANN001
@@ -88,7 +89,7 @@ def test_samplan_is_installable(browser, tmp_path, live_url: str) -> None:  # no
     try:
         page = context.new_page()
         page.goto(f"{live_url}/demo")
-        worker_ready(page)
+        worker_in_control(page)
         cdp = context.new_cdp_session(page)
         manifest = cdp.send("Page.getAppManifest")
         assert manifest["errors"] == [], manifest["errors"]
@@ -102,7 +103,7 @@ def test_without_the_setting_nothing_of_majas_is_kept_and_offline_shows_the_offl
     page, live_url: str
 ) -> None:
     sign_in(page, live_url, "patient-maja")
-    worker_ready(page)
+    worker_in_control(page)
     plan = plan_url(page, live_url)
     page.goto(plan)
     assert page.locator("h1").inner_text() == PLAN
@@ -119,7 +120,7 @@ def test_maja_reads_her_plan_offline_signs_out_and_nothing_of_it_remains(
     page, live_url: str
 ) -> None:
     sign_in(page, live_url, "patient-maja")
-    worker_ready(page)
+    worker_in_control(page)
     plan, links = plan_url(page, live_url), plan_links(page)
     turn_on_offline_reading(page, live_url)
     wait_for_copies(page, links)  # the start page and its plans are saved at once
@@ -143,7 +144,7 @@ def test_maja_reads_her_plan_offline_signs_out_and_nothing_of_it_remains(
     page.get_by_role("button", name="Logga ut").click()
     # Chromium holds the load event while Clear-Site-Data empties its caches: wait for the page.
     page.wait_for_url(f"{live_url}/logga-in", wait_until="domcontentloaded")
-    worker_ready(page)
+    worker_in_control(page)
     urls = cached_urls(page)
     assert not [u for u in urls if "samplan-copies" in u or "/plan/" in u], urls
     assert all(re.search(r"/(offline|static/.+\.[0-9a-f]{12}\.\w+)$", u) for u in urls), urls
@@ -155,7 +156,7 @@ def test_maja_reads_her_plan_offline_signs_out_and_nothing_of_it_remains(
 
 def test_turning_the_setting_off_deletes_the_copies(page, live_url: str) -> None:
     sign_in(page, live_url, "patient-maja")
-    worker_ready(page)
+    worker_in_control(page)
     links = plan_links(page)
     turn_on_offline_reading(page, live_url)
     wait_for_copies(page, links)
