@@ -116,6 +116,15 @@ def _measure_page(
     return response
 
 
+def _refused(response: Response) -> Response:
+    """The value was not kept and the page says why. Marked for a value sent on from the phone
+    after it was recorded without a connection (static/js/waiting.js): the phone stops trying
+    and asks the person to record it again, rather than keep a value that will never be kept.
+    A page that is not this one (sign-in, an expired form, a busy server) leaves it waiting."""
+    response.headers["X-Samplan-Refused"] = "1"
+    return response
+
+
 @bp.get("/dagbok/<int:measure_id>")
 @gate(Action.READ_PLANS, on="measure", shows="diary")
 def measure(measure_id: int, target: Target) -> Response:
@@ -129,7 +138,7 @@ def record(measure_id: int, target: Target) -> Response:
         abort(404)  # the patient's side records; care reads
     form = RecordForm()
     if not form.validate():
-        return _measure_page(target, form, form.messages())
+        return _refused(_measure_page(target, form, form.messages()))
     moment, here = now(), zone()
     when = moment
     if form.day.data is not None:
@@ -152,9 +161,9 @@ def record(measure_id: int, target: Target) -> Response:
     except services.NotAllowed:
         abort(404)
     except services.Unconfirmed:
-        return _measure_page(target, form, unusual=True)
+        return _refused(_measure_page(target, form, unusual=True))
     except services.DiaryError as error:
-        return _measure_page(target, form, {error.field: str(ERRORS[error.code])})
+        return _refused(_measure_page(target, form, {error.field: str(ERRORS[error.code])}))
     return redirect(url_for("diary.measure", measure_id=measure_id, sparat=done.entry.id), code=303)
 
 

@@ -12,6 +12,8 @@ gate resolved it for the request.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -69,6 +71,20 @@ def _page_context() -> dict[str, Any]:
     return {"offline_saved_at": now()}
 
 
+def waiting_owner() -> str:
+    """Whose values, recorded in the diary without a connection, this page may send on
+    (static/js/waiting.js): an opaque tag of the signed-in person, the same on every page and
+    device, meaningless elsewhere. Empty for staff and for nobody signed in, so their pages send
+    nothing. A value waits on the phone with the tag of the person who recorded it, and is
+    sent only from that person's pages, never from another account signed in on the phone."""
+    if not getattr(current_user, "is_authenticated", False) or current_user.person_id is None:
+        return ""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    message = f"waiting-owner:{current_user.person_id}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
+
+
 def init_app(app: Flask) -> None:
     app.after_request(_tell_service_worker)
     app.context_processor(_page_context)
+    app.jinja_env.globals["waiting_owner"] = waiting_owner

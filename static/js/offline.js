@@ -1,5 +1,6 @@
 // The service worker, and honesty when offline: say so, keep what was typed, send nothing.
-// Never stores anything itself (no localStorage, no sessionStorage).
+// Never stores anything itself (no localStorage, no sessionStorage); only a diary value recorded
+// without a connection waits on the phone until it is sent (waiting.js, IndexedDB).
 // Elements are looked up when needed: htmx replaces the body on each in-app link.
 (function () {
   "use strict";
@@ -16,8 +17,11 @@
     return !navigator.onLine || readingACopy();
   }
 
+  // The diary's form is the exception: a value recorded without a connection waits on the
+  // phone and is sent later (waiting.js).
   function postForms() {
-    return document.querySelectorAll("form[method='post'] button[type='submit']");
+    return document.querySelectorAll(
+      "form[method='post']:not([data-waiting]) button[type='submit']");
   }
 
   function show() {
@@ -39,7 +43,7 @@
   // A form sent without a connection would lose what was written: stop it and say why.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (form.method === "post" && offline()) {
+    if (form.method === "post" && offline() && !form.hasAttribute("data-waiting")) {
       event.preventDefault();
       show();
       var status = byId("offline-status");
@@ -59,6 +63,9 @@
     var source = event.detail.elt;
     if (source && source.hasAttribute && source.hasAttribute("data-poll")) {
       return;  // a poll that could not reach Samplan changes nothing on the page
+    }
+    if (source && source.closest && source.closest("form[data-waiting]")) {
+      return;  // a diary value: waiting.js keeps it on the phone and says so
     }
     var status = byId("offline-status");
     if (config.verb === "get" && config.boosted && config.path) {

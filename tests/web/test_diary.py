@@ -3,6 +3,7 @@ the work list, care's definitions, who recorded, and the page's cost with a year
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -83,11 +84,13 @@ def test_an_unusual_value_is_asked_about_before_it_is_kept(app, db, ids) -> None
     asked = post(maja, f"/dagbok/{measure.id}", {"value": "120", "key": "unusual"})
     assert asked.status_code == 200
     assert "Stämmer det?" in visible_text(asked)
+    assert asked.headers["X-Samplan-Refused"] == "1"  # a value sent on from the phone: ask again
     assert 'name="confirmed" value="1"' in asked.get_data(as_text=True)
     assert 'value="120"' in asked.get_data(as_text=True)
     assert entries(db, measure) == before
     kept = post(maja, f"/dagbok/{measure.id}", {"value": "120", "key": "unusual", "confirmed": "1"})
     assert kept.status_code == 303
+    assert "X-Samplan-Refused" not in kept.headers
     assert entries(db, measure) == before + 1
 
 
@@ -108,6 +111,7 @@ def test_bad_values_get_a_swedish_message_and_store_nothing(app, db, ids) -> Non
         response = post(maja, f"/dagbok/{measure.id}", {**data, "key": "bad"})
         assert response.status_code == 400, data
         assert message in visible_text(response), data
+        assert response.headers["X-Samplan-Refused"] == "1", data
     assert entries(db, measure) == before
 
 
@@ -120,6 +124,25 @@ def test_the_same_value_sent_twice_is_kept_once(app, db, ids) -> None:
             post(maja, f"/dagbok/{measure.id}", {"value": "71,5", "key": "once"}).status_code == 303
         )
     assert entries(db, measure) == before + 1
+
+
+def test_a_value_kept_on_the_phone_is_sent_on_only_from_its_recorders_pages(app, db, ids) -> None:
+    """Each person's pages carry their own opaque tag (static/js/waiting.js sends a value that
+    waited on the phone only from the pages of the person who recorded it); staff's carry none."""
+
+    def tag(persona: str) -> str | None:
+        page = signed_in(app, persona).get("/", follow_redirects=True).get_data(as_text=True)
+        found = re.search(r'data-waiting-owner="([0-9a-f]*)"', page)
+        return found.group(1) if found else None
+
+    maja, anna, karin = tag("patient-maja"), tag("proxy-anna"), tag("staff-karin")
+    assert maja
+    assert anna
+    assert maja != anna
+    assert maja == tag("patient-maja")  # the same on every page and sign-in
+    assert karin is None
+    assert str(ids["patient-maja"]) not in maja
+    assert "data-waiting-owner" not in app.test_client().get("/demo").get_data(as_text=True)
 
 
 def test_a_value_for_a_forgotten_morning(app, db, ids) -> None:
