@@ -48,6 +48,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.demo.views import bp as demo_bp
     from app.diary.views import bp as diary_bp
     from app.directory.views import bp as directory_bp
+    from app.followup.views import bp as followup_bp
     from app.goals.views import bp as goals_bp
     from app.messages.views import bp as messages_bp
     from app.patients.views import bp as patients_bp
@@ -80,6 +81,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(appointments_bp)
     app.register_blueprint(appointment_care_bp)
     app.register_blueprint(diary_bp)
+    app.register_blueprint(followup_bp)
     app.register_blueprint(planning_bp)
     app.register_blueprint(patients_bp)
     app.register_blueprint(care_requests_bp)

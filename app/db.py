@@ -82,6 +82,9 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    from app.sqltime import sqlite_swedish_day
+
+    dbapi_connection.create_function("swedish_day", 1, sqlite_swedish_day, deterministic=True)
 
 
 def _sqlite_begin(connection: Any) -> None:

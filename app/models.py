@@ -9,6 +9,7 @@ from app.contact.models import ContactConfirmation
 from app.db import Base
 from app.diary.models import Entry, Measure, Rule, RuleHit
 from app.directory.models import DirectoryChange
+from app.followup.models import FollowUpView, SevenQuestions
 from app.goals.models import Activity, Goal, ProgressReport
 from app.messages.models import Message, Thread
 from app.notifications.models import OutboxItem
@@ -32,6 +33,7 @@ __all__ = [
     "ContactConfirmation",
     "DirectoryChange",
     "Entry",
+    "FollowUpView",
     "Goal",
     "Guardianship",
     "Handover",
@@ -47,6 +49,7 @@ __all__ = [
     "PushSubscription",
     "Rule",
     "RuleHit",
+    "SevenQuestions",
     "Thread",
     "UserSession",
     "WhatMatters",

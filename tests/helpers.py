@@ -14,10 +14,10 @@ from app.plans.models import CarePlan
 PERSONAS = [
     "patient-maja", "proxy-anna", "patient-per", "patient-elias", "guardian-sara", "patient-ali",
     "staff-karin", "staff-erik", "staff-lena", "staff-sofia", "staff-amir", "staff-jonas",
-    "patient-greta", "admin-region", "admin-kommun",
+    "patient-greta", "admin-region", "admin-kommun", "followup-region",
 ]  # fmt: skip
 # Personas who are staff (see app/demo/views.py).
-STAFF_PREFIXES = ("staff-", "admin-")
+STAFF_PREFIXES = ("staff-", "admin-", "followup-")
 
 
 def visible_text(response) -> str:  # noqa: ANN001 - a Flask test response

@@ -21,6 +21,8 @@ class StaffRole(enum.StrEnum):
     CARE = "care"
     # Keeps the directory of the principal the practitioner's unit belongs to (app/directory).
     ADMIN = "admin"
+    # Reads the principal's follow-up figures, counted and never one patient (app/followup).
+    FOLLOW_UP = "followup"
 
 
 class Principal(Base):

@@ -37,9 +37,13 @@ PERSONAS: tuple[tuple[str, object], ...] = (
     ("patient-greta", _l("74 år. Har ingen plan än, men har bett vårdcentralen om en.")),
     ("admin-region", _l("Systemförvaltare i Region Norrbotten. Lägger till enheter och personal.")),
     ("admin-kommun", _l("Systemförvaltare i Luleå kommun. Lägger till enheter och personal.")),
+    (
+        "followup-region",
+        _l("Följer upp patientkontraktet i Region Norrbotten. Ser bara antal, aldrig en patient."),
+    ),
 )
 # Personas who are staff (they sign in with SITHS, not with BankID).
-STAFF_PREFIXES = ("staff-", "admin-")
+STAFF_PREFIXES = ("staff-", "admin-", "followup-")
 
 
 def _party(key: str) -> Person | Practitioner | None:

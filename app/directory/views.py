@@ -53,7 +53,11 @@ FIELDS = {
     "handovers_cancelled": _l("Överlämningar avbrutna"),
     "team_roles_ended": _l("Roller i vårdteam avslutade"),
 }
-ROLES = {StaffRole.CARE.value: _l("Vård"), StaffRole.ADMIN.value: _l("Administratör")}
+ROLES = {
+    StaffRole.CARE.value: _l("Vård"),
+    StaffRole.ADMIN.value: _l("Administratör"),
+    StaffRole.FOLLOW_UP.value: _l("Uppföljning"),
+}
 
 
 @dataclass(frozen=True)

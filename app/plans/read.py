@@ -41,6 +41,7 @@ from app.accounts.models import CareUnit, Person, Practitioner, Principal, Princ
 from app.agreements.models import Agreement
 from app.appointments.models import Appointment, AppointmentStatus
 from app.db import UTCDateTime
+from app.followup.models import ASKED_AGAIN_AFTER, SevenQuestions
 from app.goals.models import Activity, ActivityStatus, Goal, GoalStatus, Responsible
 from app.messages.models import Message, Thread
 from app.plans.models import CarePlan, CareTeamMember, Handover, PlanStatus, TeamRole
@@ -171,8 +172,24 @@ _REACHABLE = (
 )
 # The patient with each of their plans (or once, with none), and whether the signed-in person
 # can be reached: one statement for all.
+# The seven questions (app/followup/questions.py) are due for the signed-in person: they have
+# answered a version of their own active plan, and not answered or declined them for a year.
+_plan_answered = aliased(CarePlan)
+_SEVEN_DUE = and_(
+    bindparam("me") == bindparam("patient_id"),
+    exists().where(
+        Agreement.plan_id == _plan_answered.id,
+        Agreement.answered_by_id == bindparam("me"),
+        _plan_answered.patient_id == bindparam("me"),
+        _plan_answered.status == PlanStatus.ACTIVE,
+    ),
+    ~exists().where(
+        SevenQuestions.person_id == bindparam("me"),
+        SevenQuestions.answered_at > bindparam("year_ago"),
+    ),
+)
 PATIENT_PLANS = (
-    select(PATIENT.subquery(), PLANS, _REACHABLE.label("reachable"))
+    select(PATIENT.subquery(), PLANS, _SEVEN_DUE.label("seven_due"), _REACHABLE.label("reachable"))
     .outerjoin(PLANS, true())
     .order_by(PLANS.c.status, PLANS.c.follow_up_on, PLANS.c.id)
 )
@@ -445,6 +462,8 @@ class StartPage:
     next_activity: Upcoming | None
     # The signed-in person has no confirmed address, no push device, or every channel off.
     unreachable: bool = False
+    # The seven questions are offered (app/followup/questions.py).
+    seven_questions_due: bool = False
     active: list[PlanCard] = field(init=False)
     closed: list[PlanCard] = field(init=False)
 
@@ -481,6 +500,7 @@ def start_page(session: Session, target: Target, now: datetime) -> StartPage:
                 **params,
                 "read_plans": target.may(Action.READ_PLANS),
                 "me": context.actor.person_id,
+                "year_ago": now - ASKED_AGAIN_AFTER,
             },
         )
         .all()
@@ -521,6 +541,7 @@ def start_page(session: Session, target: Target, now: datetime) -> StartPage:
         appointments,
         next_activity,
         unreachable=not row[-1],
+        seven_questions_due=bool(row[-2]),
     )
 
 

@@ -45,6 +45,9 @@ def start() -> Response:
         if not actor.has_role(StaffRole.CARE) and actor.has_role(StaffRole.ADMIN):
             # An administrator has no patients: their work is the directory.
             return redirect(url_for("directory.overview"), code=303)
+        if not actor.has_role(StaffRole.CARE) and actor.has_role(StaffRole.FOLLOW_UP):
+            # Nor has someone who follows up: theirs is the principal's figures.
+            return redirect(url_for("followup.dashboard"), code=303)
         return _staff_start(actor)
     target = authorise(Action.READ_OVERVIEW, "subject", {})
     db, moment = get_session(), now()

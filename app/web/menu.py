@@ -42,3 +42,11 @@ def menu_directory() -> bool:
 
     actor = current_actor()
     return actor.is_staff and actor.has_role(StaffRole.ADMIN.value)
+
+
+def menu_followup() -> bool:
+    """May the signed-in person read the principal's follow-up figures (app/followup)?"""
+    from app.accounts.models import StaffRole
+
+    actor = current_actor()
+    return actor.is_staff and actor.has_role(StaffRole.FOLLOW_UP.value)

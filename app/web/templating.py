@@ -16,7 +16,7 @@ from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 
 from app.clock import here, local_date
-from app.web.menu import menu_care, menu_directory, menu_may, menu_own
+from app.web.menu import menu_care, menu_directory, menu_followup, menu_may, menu_own
 
 
 def wants_fragment() -> bool:
@@ -158,6 +158,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["path_for"] = path_for
     app.jinja_env.globals["menu_may"] = menu_may
     app.jinja_env.globals["menu_directory"] = menu_directory
+    app.jinja_env.globals["menu_followup"] = menu_followup
     app.jinja_env.globals["menu_own"] = menu_own
     app.jinja_env.globals["menu_care"] = menu_care
     app.jinja_env.filters.update(

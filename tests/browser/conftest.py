@@ -141,8 +141,13 @@ def sign_in(  # noqa: ANN001 - a Playwright page
 
     page.on("response", note)
     page.locator(f"form:has(input[value='{persona}']) button").click()
-    # everyone lands on the start page; an administrator on the directory
-    landing = f"{live_url}/katalog" if persona.startswith("admin-") else f"{live_url}/"
+    # everyone lands on the start page; an administrator on the directory, and whoever
+    # follows up on the figures
+    landing = f"{live_url}/"
+    if persona.startswith("admin-"):
+        landing = f"{live_url}/katalog"
+    elif persona.startswith("followup-"):
+        landing = f"{live_url}/uppfoljning"
     try:
         page.wait_for_url(landing)
     except Exception as error:  # noqa: BLE001 - said again with what the browser heard

@@ -21,6 +21,7 @@ WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practic
 
 PERSON_PAGES = [
     "/",
+    "/sju-fragor",
     "/meddelanden",
     "/meddelanden/nytt",
     "/tider",
@@ -32,6 +33,7 @@ PERSON_PAGES = [
     "/tillganglighet",
 ]
 # The directory's pages, for its administrators (who care for nobody).
+FOLLOWUP_PAGES = ["/uppfoljning", "/uppfoljning?manad=2026-09", "/sessioner"]
 ADMIN_PAGES = [
     "/katalog",
     "/katalog/personal",
@@ -58,6 +60,8 @@ def pages_for(page, live_url: str, persona: str) -> list[str]:  # noqa: ANN001
     fixed = STAFF_PAGES if persona.startswith(STAFF_PREFIXES) else PERSON_PAGES
     if persona.startswith("admin-"):
         return ADMIN_PAGES
+    if persona.startswith("followup-"):
+        return FOLLOWUP_PAGES
     if persona not in ("patient-maja", "staff-karin"):  # the same for everyone: checked once
         fixed = [path for path in fixed if path not in SHARED_PAGES]
     found: list[str] = []

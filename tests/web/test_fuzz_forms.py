@@ -225,6 +225,10 @@ STAFF_FIELDS: dict[str, Kind] = {
 
 # endpoint -> {field name: kind}. A new POST route fails test_every_form_is_described until it is
 # described here with every field its view reads.
+SEVEN_QUESTIONS = (
+    "live_and_trust", "agreement", "easy_contact", "care_contact", "next_step", "next_time",
+    "overview",
+)  # fmt: skip
 FORMS: dict[str, dict[str, Kind]] = {
     "demo.sign_in_as": {"persona": PERSONA},
     "accounts.sign_out_view": {},
@@ -244,6 +248,11 @@ FORMS: dict[str, dict[str, Kind]] = {
         "reason": TEXT,
     },
     "agreements.answer": {"answer": choice("agree", "questions"), "version": NUMBER},
+    "followup.answer": {
+        **{name: choice("yes", "partly", "no", "dont_know") for name in SEVEN_QUESTIONS},
+        "key": KEY,
+    },
+    "followup.not_now": {},
     "appointments.accept": {},
     "appointments.another": {"note": TEXT, "wished": DATE},
     "appointments.cancel": {"reason": TEXT},
@@ -468,6 +477,7 @@ NOT_OWNED = {
     "principal",
     "care_unit",
     "directory_change",
+    "follow_up_view",
 }
 EVERYTHING = "*"
 # persona -> {owner persona: tables it may change there}. Everything else must stay as it was.
@@ -501,11 +511,20 @@ ALLOWED: dict[str, dict[str, set[str] | str]] = {
     "staff-sofia": {"staff-sofia": EVERYTHING, "patient-per": EVERYTHING},
     "staff-amir": {"staff-amir": EVERYTHING, "patient-elias": EVERYTHING},
     "staff-jonas": {"staff-jonas": EVERYTHING},
+    # Whoever follows up reads counts only: nothing but their own rows.
+    "followup-region": {"followup-region": EVERYTHING},
     # An administrator changes their principal's staff; deactivating someone hands that
     # person's threads, handovers and care-team roles to their unit.
     "admin-region": {
         **dict.fromkeys(
-            ("staff-karin", "staff-erik", "staff-sofia", "staff-amir", "staff-jonas"),
+            (
+                "staff-karin",
+                "staff-erik",
+                "staff-sofia",
+                "staff-amir",
+                "staff-jonas",
+                "followup-region",
+            ),
             {"practitioner"},
         ),
         "admin-region": EVERYTHING,

@@ -19,6 +19,8 @@ from tests.helpers import PERSONAS, plan_id, representative_form, thread_id
 
 PATIENTS = {"patient-maja", "patient-per", "patient-elias", "patient-ali", "patient-greta"}
 PEOPLE = PATIENTS | {"proxy-anna", "guardian-sara"}
+WITH_PLANS = PATIENTS - {"patient-greta"}
+ONE_ANSWER = {"next_step": "yes", "key": "matrix"}
 STAFF = set(PERSONAS) - PEOPLE
 # Staff who care for patients (the administrators keep the directory and care for nobody).
 CARE_STAFF = {persona for persona in STAFF if persona.startswith("staff-")}
@@ -544,6 +546,18 @@ PATIENT_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
             400,
         ),
     ],
+    # The seven questions: only a patient with a plan, for themself (not for one acted for).
+    "followup.seven": [("GET", lambda db, ids: "/sju-fragor", WITH_PLANS, 200)],
+    "followup.answer": [
+        (
+            "POST",
+            lambda db, ids: ("/sju-fragor", {"next_step": "yes", "key": "m"}),
+            WITH_PLANS,
+            303,
+        ),
+        ("POST", lambda db, ids: ("/sju-fragor", {}), WITH_PLANS, 400),
+    ],
+    "followup.not_now": [("POST", lambda db, ids: ("/sju-fragor/inte-nu", {}), WITH_PLANS, 303)],
     "whatmatters.overview": [("GET", lambda db, ids: "/viktigt", PEOPLE, 200)],
     "whatmatters.step": [("GET", lambda db, ids: "/viktigt/0", ANSWER, 200)],
     "whatmatters.save": [
@@ -1073,7 +1087,19 @@ DIRECTORY_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
         )
     ],
 }
-PUBLIC.update(DIRECTORY_ROUTES)
+# The follow-up figures (counts only, app/followup): only someone with the follow-up role, for
+# their own principal; everyone else gets 404.
+FOLLOWUP = {"followup-region"}
+FOLLOWUP_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
+    "followup.dashboard": [
+        ("GET", lambda db, ids: "/uppfoljning", FOLLOWUP, 200),
+        ("GET", lambda db, ids: "/uppfoljning?manad=2019-12", FOLLOWUP, 400),
+    ],
+    "followup.export": [("GET", lambda db, ids: "/uppfoljning/siffror.csv", FOLLOWUP, 200)],
+}
+# Routes for a role rather than a care relationship: who may use them, and everyone else 404.
+ROLE_ROUTES = {**DIRECTORY_ROUTES, **FOLLOWUP_ROUTES}
+PUBLIC.update(ROLE_ROUTES)
 
 
 def test_every_route_is_classified(app: Flask) -> None:
@@ -1167,7 +1193,7 @@ def test_security_headers_on_every_get_route(app: Flask, auth, client, db, ids) 
 
 DIRECTORY_CASES = [
     (persona, endpoint, index)
-    for endpoint, cases in DIRECTORY_ROUTES.items()
+    for endpoint, cases in ROLE_ROUTES.items()
     for index in range(len(cases))
     for persona in PERSONAS
 ]
@@ -1175,9 +1201,10 @@ DIRECTORY_CASES = [
 
 @pytest.mark.parametrize(("persona", "endpoint", "index"), DIRECTORY_CASES)
 def test_directory_matrix(auth, client, db, ids, persona, endpoint, index) -> None:
-    """Every directory route, as every persona: administrators of the principal answer as
-    listed, everyone else (the other principal's administrator too) gets 404."""
-    method, build, allowed, status = DIRECTORY_ROUTES[endpoint][index]
+    """Every directory and follow-up route, as every persona: administrators of the principal
+    (and whoever follows up) answer as listed, everyone else (the other principal's
+    administrator too) gets 404."""
+    method, build, allowed, status = ROLE_ROUTES[endpoint][index]
     auth.sign_in(persona)
     target = build(db, ids)
     if method == "GET":
@@ -1189,9 +1216,9 @@ def test_directory_matrix(auth, client, db, ids, persona, endpoint, index) -> No
     assert response.status_code == expected, (persona, endpoint, target)
 
 
-@pytest.mark.parametrize("endpoint", sorted(DIRECTORY_ROUTES))
+@pytest.mark.parametrize("endpoint", sorted(ROLE_ROUTES))
 def test_signed_out_visitors_never_reach_the_directory(client, db, ids, endpoint) -> None:
-    for method, build, _allowed, _status in DIRECTORY_ROUTES[endpoint]:
+    for method, build, _allowed, _status in ROLE_ROUTES[endpoint]:
         target = build(db, ids)
         if method == "GET":
             response = client.get(target)

@@ -163,10 +163,14 @@ def _practitioners(w: _World) -> None:
          "0920-28 40 81"),
         ("admin-kommun", f"{kommun}-ON01", "Olle", "Nyström", "Systemförvaltare",
          "socialforvaltningen", "0920-45 30 12"),
+        ("followup-region", f"{region}-BW01", "Britt", "Wallin", "Utvecklingsledare",
+         "regionkansli", "0920-28 40 85"),
     )  # fmt: skip
     for key, hsa_id, given, family, title, unit, phone in rows:
         # The administrators keep the directory and care for nobody.
         roles = StaffRole.ADMIN if key.startswith("admin-") else StaffRole.CARE
+        if key.startswith("followup-"):
+            roles = StaffRole.FOLLOW_UP  # reads the region's figures, cares for nobody
         email_name = f"{given}.{family}".lower().replace("å", "a")
         w.staff[key] = w.add(
             Practitioner(

@@ -1,0 +1,498 @@
+"""The follow-up figures of one principal for one month, counted by SQL aggregation, and
+protected so that nobody can be picked out.
+
+Seed 002 asks each region to say how the documented agreement is followed up, around its seven
+questions, with the target that at least 55 % have a named fast läkarkontakt; seed 001 asks that
+patients' experience be followed up. Each figure is counted per unit and for the principal as
+a whole, by GROUP BY in the database (one statement per figure and level), never by reading
+rows into Python.
+
+Nobody exposed: a cell is counted in patients, and a cell of 1 to 4 patients shows no number.
+Where one unit's cell is hidden, the smallest other unit's is hidden too, so that the
+principal's total minus the shown units cannot give it back (0 is shown: it points at nobody).
+A principal's total under 5 is hidden as well.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    distinct,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from app.accounts.models import CareUnit
+from app.agreements.models import Agreement, AgreementAnswer
+from app.care_requests.models import CareRequest
+from app.followup.models import QUESTIONS, Reply, SevenQuestions
+from app.plans.models import CarePlan, CareTeamMember, PlanKind, PlanStatus, PlanVersion, TeamRole
+from app.sqltime import STOCKHOLM, days_between, swedish_day, swedish_month
+
+SMALLEST = 5  # fewer patients than this in a cell: no number is shown
+DOCTOR_TARGET = 0.55  # seed 002: at least 55 % with a named fast läkarkontakt
+TREND_MONTHS = 12
+
+
+class Figure(enum.StrEnum):
+    CARE_CONTACT = "care_contact"
+    DOCTOR = "doctor"
+    SIP_FOLLOWED_UP = "sip_followed_up"
+    ANSWERED = "answered"
+    AGREED = "agreed"
+    QUESTIONS = "questions"
+    DAYS_TO_ANSWER = "days_to_answer"
+    REQUESTS_IN_TIME = "requests_in_time"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One figure for one unit (or the principal): the patients it is built on, and the share
+    (0–1) or number of days. Both None when hidden; `value` None too when there is nothing to
+    count (no patients)."""
+
+    patients: int | None
+    value: float | None
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class Row:
+    unit_id: int | None  # None: the principal as a whole
+    name: str
+    cells: dict[str, Cell]
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    month: str  # YYYY-MM
+    patients: int | None
+    value: float | None
+    hidden: bool
+
+
+@dataclass
+class Figures:
+    month: date
+    units: list[Row]
+    total: Row | None
+    seven: list[Row]  # the seven questions: one cell per question, the share answering "Ja"
+    trends: dict[str, list[TrendPoint]] = field(default_factory=dict)
+
+
+# --- the month, in Swedish time ---------------------------------------------------------------
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    """The first moment of the month and of the next, Swedish time, in UTC."""
+    start = datetime.combine(month.replace(day=1), time.min, STOCKHOLM)
+    following = (month.replace(day=1) + timedelta(days=32)).replace(day=1)
+    end = datetime.combine(following, time.min, STOCKHOLM)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def last_day(month: date) -> date:
+    return (month.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+# --- what is counted --------------------------------------------------------------------------
+
+
+def _units(principal_id: int, unit_id: int | None) -> ColumnElement[bool]:
+    scope = CareUnit.principal_id == principal_id
+    return and_(scope, CareUnit.id == unit_id) if unit_id is not None else scope
+
+
+def _grouped(query: Select[Any], unit_column: Any, by_unit: bool) -> Select[Any]:
+    """The same count per unit, or once for the principal (a patient counted once there)."""
+    if by_unit:
+        return query.add_columns(unit_column).group_by(unit_column)
+    return query.add_columns(literal(None).label("unit_id"))
+
+
+def _active_at(end: datetime) -> ColumnElement[bool]:
+    """A plan in force at `end`: published before it, not closed before it."""
+    return and_(
+        CarePlan.status != PlanStatus.DRAFT,
+        exists().where(PlanVersion.plan_id == CarePlan.id, PlanVersion.published_at < end),
+        or_(CarePlan.closed_at.is_(None), CarePlan.closed_at >= end),
+    )
+
+
+def _named(role: TeamRole, day: date) -> ColumnElement[bool]:
+    return (
+        exists()
+        .where(
+            CareTeamMember.plan_id == CarePlan.id,
+            CareTeamMember.role == role,
+            CareTeamMember.practitioner_id.is_not(None),
+            CareTeamMember.valid_from <= day,
+            or_(CareTeamMember.valid_until.is_(None), CareTeamMember.valid_until >= day),
+        )
+        .correlate(CarePlan)
+    )
+
+
+def _contacts(principal_id: int, unit_id: int | None, month: date, by_unit: bool) -> Select[Any]:
+    """Patients with a plan in force at the month's end; of them, those with a named fast
+    vårdkontakt and a named fast läkarkontakt on such a plan."""
+    _, end = month_bounds(month)
+    day = last_day(month)
+    patient = CarePlan.patient_id
+    query = (
+        select(
+            func.count(distinct(patient)),
+            func.count(distinct(case((_named(TeamRole.CARE_CONTACT, day), patient)))),
+            func.count(distinct(case((_named(TeamRole.DOCTOR, day), patient)))),
+        )
+        .select_from(CarePlan)
+        .join(CareUnit, CareUnit.id == CarePlan.unit_id)
+        .where(_units(principal_id, unit_id), _active_at(end))
+    )
+    return _grouped(query, CarePlan.unit_id, by_unit)
+
+
+def _sips(principal_id: int, unit_id: int | None, month: date, by_unit: bool) -> Select[Any]:
+    """SIPs in force at the month's end that are a year old or more; of them, those followed up
+    within the last twelve months."""
+    _, end = month_bounds(month)
+    year_before = last_day(month) - timedelta(days=365)
+    old_enough = exists().where(
+        PlanVersion.plan_id == CarePlan.id, PlanVersion.published_at < end - timedelta(days=365)
+    )
+    patient = CarePlan.patient_id
+    query = (
+        select(
+            func.count(distinct(patient)),
+            func.count(distinct(case((CarePlan.last_followed_up_on > year_before, patient)))),
+        )
+        .select_from(CarePlan)
+        .join(CareUnit, CareUnit.id == CarePlan.unit_id)
+        .where(
+            _units(principal_id, unit_id),
+            CarePlan.kind == PlanKind.SIP,
+            _active_at(end),
+            old_enough,
+        )
+    )
+    return _grouped(query, CarePlan.unit_id, by_unit)
+
+
+def _versions_of(principal_id: int, unit_id: int | None, start: datetime, end: datetime) -> Any:
+    return (
+        select(PlanVersion.id)
+        .join(CarePlan, CarePlan.id == PlanVersion.plan_id)
+        .join(CareUnit, CareUnit.id == CarePlan.unit_id)
+        .outerjoin(
+            Agreement,
+            and_(
+                Agreement.plan_id == PlanVersion.plan_id,
+                Agreement.plan_version == PlanVersion.number,
+            ),
+        )
+        .where(
+            _units(principal_id, unit_id),
+            PlanVersion.published_at >= start,
+            PlanVersion.published_at < end,
+        )
+    )
+
+
+def _answers(principal_id: int, unit_id: int | None, month: date, by_unit: bool) -> Select[Any]:
+    """Plan versions published in the month: the patients they went to, how many versions, how
+    many were answered, "Stämmer" and "Jag har frågor"."""
+    start, end = month_bounds(month)
+    query = _versions_of(principal_id, unit_id, start, end).with_only_columns(
+        func.count(distinct(CarePlan.patient_id)),
+        func.count(PlanVersion.id),
+        func.count(Agreement.id),
+        func.count(case((Agreement.answer == AgreementAnswer.AGREE, Agreement.id))),
+        func.count(case((Agreement.answer == AgreementAnswer.QUESTIONS, Agreement.id))),
+    )
+    return _grouped(query, CarePlan.unit_id, by_unit)
+
+
+def _median_days(principal_id: int, unit_id: int | None, month: date, by_unit: bool) -> Select[Any]:
+    """The median days from publishing to the patient's answer, for versions published in the
+    month and answered: the middle one (or the mean of the middle two), by window functions."""
+    start, end = month_bounds(month)
+    days = days_between(PlanVersion.published_at, Agreement.answered_at)
+    group = CarePlan.unit_id if by_unit else literal(0)
+    ranked = (
+        _versions_of(principal_id, unit_id, start, end)
+        .with_only_columns(
+            CarePlan.unit_id.label("unit_id") if by_unit else literal(None).label("unit_id"),
+            days.label("days"),
+            func.row_number().over(partition_by=group, order_by=days).label("place"),
+            func.count().over(partition_by=group).label("answered"),
+        )
+        .where(Agreement.id.is_not(None))
+        .subquery()
+    )
+    return (
+        select(func.avg(ranked.c.days), ranked.c.unit_id)
+        .where(
+            or_(
+                ranked.c.place == (ranked.c.answered + 1) // 2,
+                ranked.c.place == (ranked.c.answered + 2) // 2,
+            )
+        )
+        .group_by(ranked.c.unit_id)
+    )
+
+
+def _requests(principal_id: int, unit_id: int | None, month: date, by_unit: bool) -> Select[Any]:
+    """Patients' requests (a plan, a SIP, another fast vårdkontakt) made in the month: the
+    patients who made them, how many, and how many care answered by the day it promised
+    (CareRequest.due_on, the unit's working days)."""
+    start, end = month_bounds(month)
+    in_time = and_(
+        CareRequest.answered_at.is_not(None),
+        swedish_day(CareRequest.answered_at) <= CareRequest.due_on,
+    )
+    query = (
+        select(
+            func.count(distinct(CareRequest.patient_id)),
+            func.count(CareRequest.id),
+            func.count(case((in_time, CareRequest.id))),
+        )
+        .select_from(CareRequest)
+        .join(CareUnit, CareUnit.id == CareRequest.unit_id)
+        .where(
+            _units(principal_id, unit_id),
+            CareRequest.created_at >= start,
+            CareRequest.created_at < end,
+        )
+    )
+    return _grouped(query, CareRequest.unit_id, by_unit)
+
+
+def _seven(principal_id: int, unit_id: int | None, month: date, by_unit: bool) -> Select[Any]:
+    """The seven questions answered in the month: per question, the people who answered it and
+    those who answered "Ja"."""
+    start, end = month_bounds(month)
+    person = SevenQuestions.person_id
+    columns = []
+    for name in QUESTIONS:
+        column = getattr(SevenQuestions, name)
+        columns.append(func.count(distinct(case((column.is_not(None), person)))))
+        columns.append(func.count(case((column == Reply.YES, SevenQuestions.id))))
+    query = (
+        select(*columns)
+        .select_from(SevenQuestions)
+        .join(CareUnit, CareUnit.id == SevenQuestions.unit_id)
+        .where(
+            _units(principal_id, unit_id),
+            SevenQuestions.declined.is_(False),
+            SevenQuestions.answered_at >= start,
+            SevenQuestions.answered_at < end,
+        )
+    )
+    return _grouped(query, SevenQuestions.unit_id, by_unit)
+
+
+# --- from counts to cells ---------------------------------------------------------------------
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _raw(rows: dict[int | None, dict[str, Cell]], unit: int | None) -> dict[str, Cell]:
+    return rows.setdefault(unit, {})
+
+
+def _count(session: Session, statement: Select[Any]) -> dict[int | None, Sequence[Any]]:
+    return {row[-1]: row for row in session.execute(statement).all()}
+
+
+def _cells(
+    session: Session, principal_id: int, unit_id: int | None, month: date, by_unit: bool
+) -> dict[int | None, dict[str, Cell]]:
+    """Every figure but the seven questions, unprotected, per unit (or for the principal)."""
+    cells: dict[int | None, dict[str, Cell]] = {}
+    args = (principal_id, unit_id, month, by_unit)
+    for unit, (patients, contact, doctor, _u) in _count(session, _contacts(*args)).items():
+        _raw(cells, unit)[Figure.CARE_CONTACT] = Cell(patients, _share(contact, patients))
+        _raw(cells, unit)[Figure.DOCTOR] = Cell(patients, _share(doctor, patients))
+    for unit, (patients, followed, _u) in _count(session, _sips(*args)).items():
+        _raw(cells, unit)[Figure.SIP_FOLLOWED_UP] = Cell(patients, _share(followed, patients))
+    medians = {row[-1]: row[0] for row in session.execute(_median_days(*args)).all()}
+    for unit, (patients, versions, answered, agreed, asked, _u) in _count(
+        session, _answers(*args)
+    ).items():
+        row = _raw(cells, unit)
+        row[Figure.ANSWERED] = Cell(patients, _share(answered, versions))
+        row[Figure.AGREED] = Cell(patients, _share(agreed, answered))
+        row[Figure.QUESTIONS] = Cell(patients, _share(asked, answered))
+        median = medians.get(unit)
+        row[Figure.DAYS_TO_ANSWER] = Cell(patients, float(median) if median is not None else None)
+    for unit, (patients, made, in_time, _u) in _count(session, _requests(*args)).items():
+        _raw(cells, unit)[Figure.REQUESTS_IN_TIME] = Cell(patients, _share(in_time, made))
+    return cells
+
+
+def _seven_cells(
+    session: Session, principal_id: int, unit_id: int | None, month: date, by_unit: bool
+) -> dict[int | None, dict[str, Cell]]:
+    cells: dict[int | None, dict[str, Cell]] = {}
+    for unit, row in _count(session, _seven(principal_id, unit_id, month, by_unit)).items():
+        for index, name in enumerate(QUESTIONS):
+            people, yes = row[2 * index], row[2 * index + 1]
+            _raw(cells, unit)[name] = Cell(people, _share(yes, people))
+    return cells
+
+
+def hidden(patients: int | None) -> bool:
+    return patients is not None and 0 < patients < SMALLEST
+
+
+HIDDEN = Cell(None, None, hidden=True)
+
+
+def protect(units: dict[int, Cell], total: Cell | None) -> tuple[dict[int, Cell], Cell | None]:
+    """Hide every cell of 1–4 patients; where that hides exactly one unit's cell, hide the
+    smallest other shown unit too (else the total minus the others gives it back); hide a total
+    under 5."""
+    shown = {unit: cell for unit, cell in units.items() if not hidden(cell.patients)}
+    if len(shown) == len(units) - 1 and total is not None:
+        others = [unit for unit, cell in shown.items() if (cell.patients or 0) > 0]
+        if others:
+            smallest = min(others, key=lambda unit: (shown[unit].patients or 0, unit))
+            del shown[smallest]
+        elif not hidden(total.patients):
+            total = HIDDEN  # the hidden unit is the whole total
+    protected = {unit: shown.get(unit, HIDDEN) for unit in units}
+    if total is not None and hidden(total.patients):
+        total = HIDDEN
+    return protected, total
+
+
+def _protected_rows(
+    keys: Sequence[str],
+    per_unit: dict[int | None, dict[str, Cell]],
+    totals: dict[int | None, dict[str, Cell]] | None,
+    units: list[tuple[int, str]],
+    principal_name: str,
+) -> tuple[list[Row], Row | None]:
+    empty = Cell(0, None)
+    by_key: dict[str, tuple[dict[int, Cell], Cell | None]] = {}
+    for key in keys:
+        unit_cells = {unit: per_unit.get(unit, {}).get(key, empty) for unit, _name in units}
+        total_cell = totals.get(None, {}).get(key, empty) if totals is not None else None
+        by_key[key] = protect(unit_cells, total_cell)
+    rows = [Row(unit, name, {key: by_key[key][0][unit] for key in keys}) for unit, name in units]
+    total = None
+    if totals is not None:
+        total = Row(None, principal_name, {key: by_key[key][1] or empty for key in keys})
+    return rows, total
+
+
+def figures(
+    session: Session,
+    principal_id: int,
+    principal_name: str,
+    month: date,
+    unit_id: int | None = None,
+) -> Figures:
+    """The month's figures for the principal's units (or one of them), protected."""
+    units = [
+        (row.id, row.name)
+        for row in session.execute(
+            select(CareUnit.id, CareUnit.name)
+            .where(_units(principal_id, unit_id))
+            .order_by(CareUnit.name, CareUnit.id)
+        )
+    ]
+    whole = unit_id is None
+    per_unit = _cells(session, principal_id, unit_id, month, by_unit=True)
+    totals = _cells(session, principal_id, unit_id, month, by_unit=False) if whole else None
+    rows, total = _protected_rows(list(Figure), per_unit, totals, units, principal_name)
+    seven_units = _seven_cells(session, principal_id, unit_id, month, by_unit=True)
+    seven_total = _seven_cells(session, principal_id, unit_id, month, by_unit=False)
+    seven_rows, seven_whole = _protected_rows(
+        QUESTIONS, seven_units, seven_total if whole else None, units, principal_name
+    )
+    result = Figures(month, rows, total, [*seven_rows, *([seven_whole] if seven_whole else [])])
+    result.trends = trends(session, principal_id, unit_id, month)
+    return result
+
+
+# --- a year month by month, for the charts ------------------------------------------------------
+
+
+def trends(
+    session: Session, principal_id: int, unit_id: int | None, month: date
+) -> dict[str, list[TrendPoint]]:
+    """The twelve months up to `month`, for the principal (or the unit): the share of plan
+    versions answered "Stämmer" and of requests answered in time, one GROUP BY month each."""
+    first = month.replace(day=1)
+    for _ in range(TREND_MONTHS - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    start, _ = month_bounds(first)
+    _, end = month_bounds(month)
+    names = []
+    cursor = first
+    for _ in range(TREND_MONTHS):
+        names.append(cursor.strftime("%Y-%m"))
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+
+    versions_month = swedish_month(PlanVersion.published_at)
+    answered = session.execute(
+        _versions_of(principal_id, unit_id, start, end)
+        .with_only_columns(
+            versions_month,
+            func.count(distinct(CarePlan.patient_id)),
+            func.count(Agreement.id),
+            func.count(case((Agreement.answer == AgreementAnswer.AGREE, Agreement.id))),
+        )
+        .group_by(versions_month)
+    ).all()
+    requests_month = swedish_month(CareRequest.created_at)
+    in_time = and_(
+        CareRequest.answered_at.is_not(None),
+        swedish_day(CareRequest.answered_at) <= CareRequest.due_on,
+    )
+    requests = session.execute(
+        select(
+            requests_month,
+            func.count(distinct(CareRequest.patient_id)),
+            func.count(CareRequest.id),
+            func.count(case((in_time, CareRequest.id))),
+        )
+        .join(CareUnit, CareUnit.id == CareRequest.unit_id)
+        .where(
+            _units(principal_id, unit_id),
+            CareRequest.created_at >= start,
+            CareRequest.created_at < end,
+        )
+        .group_by(requests_month)
+    ).all()
+
+    def points(rows: Sequence[Any]) -> list[TrendPoint]:
+        found = {row[0]: row for row in rows}
+        result = []
+        for name in names:
+            row = found.get(name)
+            patients = row[1] if row else 0
+            if hidden(patients):
+                result.append(TrendPoint(name, None, None, True))
+            else:
+                value = _share(row[3], row[2]) if row else None
+                result.append(TrendPoint(name, patients, value, False))
+        return result
+
+    return {Figure.AGREED: points(answered), Figure.REQUESTS_IN_TIME: points(requests)}
