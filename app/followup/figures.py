@@ -124,25 +124,39 @@ def _grouped(query: Select[Any], unit_column: Any, by_unit: bool) -> Select[Any]
 
 
 def _active_at(end: datetime) -> ColumnElement[bool]:
-    """A plan in force at `end`: published before it, not closed before it."""
+    """A plan in force at `end`: its first version published before it, not closed before it
+    (one probe of the plan's first version by its unique (plan, number) index)."""
     return and_(
         CarePlan.status != PlanStatus.DRAFT,
-        exists().where(PlanVersion.plan_id == CarePlan.id, PlanVersion.published_at < end),
+        exists().where(
+            PlanVersion.plan_id == CarePlan.id,
+            PlanVersion.number == 1,
+            PlanVersion.published_at < end,
+        ),
         or_(CarePlan.closed_at.is_(None), CarePlan.closed_at >= end),
     )
 
 
-def _named(role: TeamRole, day: date) -> ColumnElement[bool]:
+def _named_on(day: date) -> Any:
+    """Per plan, whether it has a named fast vårdkontakt and a named fast läkarkontakt on `day`:
+    one pass over the care-team rows, grouped, joined to the plans (not a probe per plan)."""
+    current = and_(
+        CareTeamMember.practitioner_id.is_not(None),
+        CareTeamMember.role.in_((TeamRole.CARE_CONTACT, TeamRole.DOCTOR)),
+        CareTeamMember.valid_from <= day,
+        or_(CareTeamMember.valid_until.is_(None), CareTeamMember.valid_until >= day),
+    )
     return (
-        exists()
-        .where(
-            CareTeamMember.plan_id == CarePlan.id,
-            CareTeamMember.role == role,
-            CareTeamMember.practitioner_id.is_not(None),
-            CareTeamMember.valid_from <= day,
-            or_(CareTeamMember.valid_until.is_(None), CareTeamMember.valid_until >= day),
+        select(
+            CareTeamMember.plan_id.label("plan_id"),
+            func.max(case((CareTeamMember.role == TeamRole.CARE_CONTACT, 1), else_=0)).label(
+                "contact"
+            ),
+            func.max(case((CareTeamMember.role == TeamRole.DOCTOR, 1), else_=0)).label("doctor"),
         )
-        .correlate(CarePlan)
+        .where(current)
+        .group_by(CareTeamMember.plan_id)
+        .subquery("named")
     )
 
 
@@ -150,16 +164,17 @@ def _contacts(principal_id: int, unit_id: int | None, month: date, by_unit: bool
     """Patients with a plan in force at the month's end; of them, those with a named fast
     vårdkontakt and a named fast läkarkontakt on such a plan."""
     _, end = month_bounds(month)
-    day = last_day(month)
+    named = _named_on(last_day(month))
     patient = CarePlan.patient_id
     query = (
         select(
             func.count(distinct(patient)),
-            func.count(distinct(case((_named(TeamRole.CARE_CONTACT, day), patient)))),
-            func.count(distinct(case((_named(TeamRole.DOCTOR, day), patient)))),
+            func.count(distinct(case((named.c.contact == 1, patient)))),
+            func.count(distinct(case((named.c.doctor == 1, patient)))),
         )
         .select_from(CarePlan)
         .join(CareUnit, CareUnit.id == CarePlan.unit_id)
+        .outerjoin(named, named.c.plan_id == CarePlan.id)
         .where(_units(principal_id, unit_id), _active_at(end))
     )
     return _grouped(query, CarePlan.unit_id, by_unit)
