@@ -269,20 +269,24 @@ def _median_days(principal_id: int, unit_id: int | None, month: date, by_unit: b
     )
 
 
+def _in_time() -> ColumnElement[bool]:
+    """A request care answered by the day it promised, by the Swedish day of the answer."""
+    return and_(
+        CareRequest.answered_at.is_not(None),
+        swedish_day(CareRequest.answered_at) <= CareRequest.due_on,
+    )
+
+
 def _requests(principal_id: int, unit_id: int | None, month: date, by_unit: bool) -> Select[Any]:
     """Patients' requests (a plan, a SIP, another fast vårdkontakt) made in the month: the
     patients who made them, how many, and how many care answered by the day it promised
     (CareRequest.due_on, the unit's working days)."""
     start, end = month_bounds(month)
-    in_time = and_(
-        CareRequest.answered_at.is_not(None),
-        swedish_day(CareRequest.answered_at) <= CareRequest.due_on,
-    )
     query = (
         select(
             func.count(distinct(CareRequest.patient_id)),
             func.count(CareRequest.id),
-            func.count(case((in_time, CareRequest.id))),
+            func.count(case((_in_time(), CareRequest.id))),
         )
         .select_from(CareRequest)
         .join(CareUnit, CareUnit.id == CareRequest.unit_id)
@@ -477,16 +481,12 @@ def trends(
         .group_by(versions_month)
     ).all()
     requests_month = swedish_month(CareRequest.created_at)
-    in_time = and_(
-        CareRequest.answered_at.is_not(None),
-        swedish_day(CareRequest.answered_at) <= CareRequest.due_on,
-    )
     requests = session.execute(
         select(
             requests_month,
             func.count(distinct(CareRequest.patient_id)),
             func.count(CareRequest.id),
-            func.count(case((in_time, CareRequest.id))),
+            func.count(case((_in_time(), CareRequest.id))),
         )
         .join(CareUnit, CareUnit.id == CareRequest.unit_id)
         .where(
