@@ -441,9 +441,11 @@ def figures(
     totals = _cells(session, principal_id, unit_id, month, by_unit=False) if whole else None
     rows, total = _protected_rows(list(Figure), per_unit, totals, units, principal_name)
     seven_units = _seven_cells(session, principal_id, unit_id, month, by_unit=True)
-    seven_total = _seven_cells(session, principal_id, unit_id, month, by_unit=False)
+    seven_total = (
+        _seven_cells(session, principal_id, unit_id, month, by_unit=False) if whole else None
+    )
     seven_rows, seven_whole = _protected_rows(
-        QUESTIONS, seven_units, seven_total if whole else None, units, principal_name
+        QUESTIONS, seven_units, seven_total, units, principal_name
     )
     result = Figures(month, rows, total, [*seven_rows, *([seven_whole] if seven_whole else [])])
     result.trends = trends(session, principal_id, unit_id, month)
