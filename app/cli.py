@@ -109,6 +109,26 @@ def register_commands(app: Flask) -> None:
             count = queue_expiry_reminders(session, now())
         click.echo(f"{count} påminnelser köade.")
 
+    @app.cli.command("follow-up-count")
+    def follow_up_count() -> None:
+        """Count each principal's follow-up figures for this month and the last, and store
+        them (run each night, so that the follow-up page never waits for a count)."""
+        from datetime import timedelta
+
+        from app.accounts.models import Principal
+        from app.clock import now, today_here
+        from app.followup.stored import counted
+
+        this_month = today_here().replace(day=1)
+        months = ((this_month - timedelta(days=1)).replace(day=1), this_month)
+        moment = now()
+        with app.app_context(), session_scope(app) as session:
+            principals = session.scalars(select(Principal.id).order_by(Principal.id)).all()
+            for principal_id in principals:
+                for month in months:
+                    counted(session, principal_id, month, moment)
+        click.echo(f"{len(principals)} huvudmän räknade för {len(months)} månader.")
+
 
 def seed_if_empty(app: Flask) -> bool:
     """Seed the demo world unless there are people already. True if it seeded."""

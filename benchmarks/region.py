@@ -48,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app import migrations
 from app.accounts.identity import TEST_SERIALS, make_test_number
 from app.db import Base, make_engine
+from app.messages.workdays import add_working_days, working_days_between
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 PATIENT_KEY = "region-patient-{}"
@@ -238,7 +239,7 @@ class Counts:
 ORDER = (
     "principal", "care_unit", "practitioner", "person", "care_plan", "care_team_member",
     "plan_version", "agreement", "goal", "activity", "what_matters", "appointment", "thread",
-    "message",
+    "message", "message_wait",
 )  # fmt: skip
 
 
@@ -399,6 +400,7 @@ class Region:
     now: datetime
     today: date
     org: Organisation = field(init=False)
+    promises: dict[int, int] = field(default_factory=dict)  # each unit's days to answer
     activity_counts: list[int] = field(default_factory=list)  # by plan, in the order made
     slots: list[PlanSlot] = field(default_factory=list)
 
@@ -485,9 +487,10 @@ def _organisation(r: Region) -> Organisation:
             name=name,
             phone=f"0920-{10 + k % 90:02d} {k % 100:02d} 00",
             address=f"{town}gatan {k + 1}, {town}",
-            response_working_days=r.rng.choice((1, 2, 2, 2, 3)),
+            response_working_days=(promise := r.rng.choice((1, 2, 2, 2, 3))),
             reminder_working_days=1,
         )
+        r.promises[unit_id] = promise
         units.append(Unit(unit_id, kind, place, weight, name))
     _staff(r, units)
     return Organisation(units)
@@ -902,6 +905,41 @@ def _thread(r: Region, slot: PlanSlot, length: int) -> None:
             read_by_care_at=None if unread else at,
             read_by_care_id=None if unread else slot.holder,
             read_by_patient_at=seen,
+        )
+    _waits(r, slot, thread_id, authors, times, state)
+
+
+def _waits(
+    r: Region,
+    slot: PlanSlot,
+    thread_id: int,
+    authors: list[bool],
+    times: list[datetime],
+    state: str,
+) -> None:
+    """The thread's waits for care, as Samplan keeps them: each begun by the patient's message
+    after care's, ended by care's next (a handled thread's last one a few hours after it)."""
+    promise = r.promises[slot.unit_id]
+    for n, (care, at) in enumerate(zip(authors, times, strict=True)):
+        if care or (n > 0 and not authors[n - 1]):
+            continue
+        answer = next((times[k] for k in range(n + 1, len(times)) if authors[k]), None)
+        if answer is None and state == "handled":
+            answer = at + timedelta(hours=r.rng.randrange(1, 30))
+        started = at.astimezone(STOCKHOLM).date()
+        r.w.add(
+            "message_wait",
+            thread_id=thread_id,
+            unit_id=slot.unit_id,
+            patient_id=slot.patient_id,
+            started_at=at,
+            due_on=add_working_days(started, promise),
+            ended_at=answer,
+            working_days=(
+                working_days_between(started, answer.astimezone(STOCKHOLM).date())
+                if answer
+                else None
+            ),
         )
 
 

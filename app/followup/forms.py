@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
+from wtforms import BooleanField, StringField
 
 from app.followup.models import Reply
 from app.messages.forms import KeyField
@@ -20,7 +20,14 @@ class SevenQuestionsForm(Form):
     next_step = EnumField(choices=Reply, message=CHOOSE)
     next_time = EnumField(choices=Reply, message=CHOOSE)
     overview = EnumField(choices=Reply, message=CHOOSE)
+    share = BooleanField(false_values=("", "0", "false"))
     key = KeyField()
+
+
+class ShareForm(Form):
+    """Let the care team see one's latest answers (share=1), or no longer (share=0)."""
+
+    share = BooleanField(false_values=("", "0", "false"))
 
 
 class NotNowForm(Form):

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, str_enum, utcnow
@@ -36,8 +37,9 @@ QUESTIONS: tuple[str, ...] = (
 
 
 class SevenQuestions(Base):
-    """One person's answers at one time, or their "Inte nu" (declined, no answers). Never shown
-    one by one to care; the region sees them only counted (app/followup/figures.py)."""
+    """One person's answers at one time, or their "Inte nu" (declined, no answers). Shown one by
+    one to care only when the patient shares them (`shared_at`); the region sees them only
+    counted (app/followup/figures.py)."""
 
     __tablename__ = "seven_questions"
     __table_args__ = (Index("ix_seven_questions_person_at", "person_id", "answered_at"),)
@@ -56,6 +58,8 @@ class SevenQuestions(Base):
     next_step: Mapped[Reply | None] = mapped_column(str_enum(Reply, 12))
     next_time: Mapped[Reply | None] = mapped_column(str_enum(Reply, 12))
     overview: Mapped[Reply | None] = mapped_column(str_enum(Reply, 12))
+    # When the patient chose to let their care team see these answers; None: not shared.
+    shared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # One key per form: the same answers sent twice are kept once.
     client_key: Mapped[str] = mapped_column(String(64), unique=True)
 
@@ -73,3 +77,19 @@ class FollowUpView(Base):
     month: Mapped[str] = mapped_column(String(7))
     # "page" or "csv"
     kind: Mapped[str] = mapped_column(String(10))
+
+
+class FollowUpCount(Base):
+    """A month's follow-up counts for a principal ("all") or one of its units (the unit's id),
+    as counted at `counted_at`, before protection (app/followup/stored.py): the page reads
+    them instead of counting a whole region again on every look."""
+
+    __tablename__ = "follow_up_count"
+    __table_args__ = (UniqueConstraint("principal_id", "scope", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    principal_id: Mapped[int] = mapped_column(ForeignKey("principal.id"))
+    scope: Mapped[str] = mapped_column(String(20))
+    month: Mapped[str] = mapped_column(String(7))
+    counted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON)

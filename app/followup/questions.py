@@ -118,9 +118,10 @@ def answer(
     replies: dict[str, Reply | None],
     key: str,
     now: datetime,
+    share: bool = False,
 ) -> SevenQuestions:
-    """Keep the person's answers (any of the seven may be left out, not all). The same form
-    sent twice is kept once."""
+    """Keep the person's answers (any of the seven may be left out, not all), shared with their
+    care team only if they chose so. The same form sent twice is kept once."""
     assert actor.person_id is not None  # noqa: S101 - the view lets only a person answer
     earlier = session.scalars(
         select(SevenQuestions).where(SevenQuestions.client_key == key)
@@ -136,12 +137,46 @@ def answer(
         unit_id=due.unit_id if due else _unit_of_latest(session, actor.person_id),
         answered_at=now,
         client_key=key if earlier is None else f"{key}:{actor.person_id}"[:64],
+        shared_at=now if share else None,
         **{name: replies.get(name) for name in QUESTIONS},
     )
     session.add(row)
     session.flush()
     record_access(session, actor, actor.person_id, "create", "seven_questions", row.id, now)
     return row
+
+
+def share(session: Session, actor: Actor, shared: bool, now: datetime) -> SevenQuestions | None:
+    """The patient lets their care team see their latest answers, or no longer does (then no
+    earlier answers stay shared either). None when there is nothing answered."""
+    assert actor.person_id is not None  # noqa: S101 - the view lets only a person answer
+    last = latest(session, actor.person_id)
+    if last is None:
+        return None
+    if shared:
+        if last.shared_at is None:
+            last.shared_at = now
+    else:
+        for row in session.scalars(
+            select(SevenQuestions).where(
+                SevenQuestions.person_id == actor.person_id,
+                SevenQuestions.shared_at.is_not(None),
+            )
+        ):
+            row.shared_at = None
+    session.flush()
+    record_access(session, actor, actor.person_id, "update", "seven_questions", last.id, now)
+    return last
+
+
+def shared_latest(session: Session, person_id: int) -> SevenQuestions | None:
+    """The patient's latest answers they let their care team see."""
+    return session.scalars(
+        select(SevenQuestions)
+        .where(SevenQuestions.person_id == person_id, SevenQuestions.shared_at.is_not(None))
+        .order_by(SevenQuestions.answered_at.desc(), SevenQuestions.id.desc())
+        .limit(1)
+    ).first()
 
 
 def decline(session: Session, actor: Actor, now: datetime) -> None:

@@ -25,11 +25,12 @@ from app.db import get_session
 from app.directory.services import principal_of
 from app.extensions import limit_writes
 from app.followup import figures as counting
-from app.followup import questions
+from app.followup import questions, stored
 from app.followup.figures import DOCTOR_TARGET, Figure, Figures
-from app.followup.forms import FiguresForm, NotNowForm, SevenQuestionsForm
+from app.followup.forms import FiguresForm, NotNowForm, SevenQuestionsForm, ShareForm
 from app.followup.models import QUESTIONS, FollowUpView, Reply
 from app.messages.forms import new_key
+from app.planning.handovers import ACKNOWLEDGE_WITHIN_WORKING_DAYS
 from app.web.converters import identifier
 from app.web.preferences import simple_view_on
 from app.web.templating import render
@@ -51,6 +52,9 @@ FIGURE_NAMES = {
     Figure.QUESTIONS: _l("Svaret var Jag har frågor"),
     Figure.DAYS_TO_ANSWER: _l("Dagar till svar (median)"),
     Figure.REQUESTS_IN_TIME: _l("Patienters förfrågningar besvarade i tid"),
+    Figure.MESSAGES_IN_TIME: _l("Patienters meddelanden besvarade i tid"),
+    Figure.MESSAGE_DAYS: _l("Arbetsdagar till svar på meddelanden (median)"),
+    Figure.HANDOVERS_IN_TIME: _l("Överlämningar bekräftade i tid"),
 }
 
 
@@ -81,6 +85,7 @@ def _questions_page(
         form=form.values() if form else {"key": new_key()},
         error=error,
         last=last,
+        shared=questions.shared_latest(db, target.actor.person_id),
         due=questions.offer(db, target.actor.person_id, now()) is not None,
         thanks=request.args.get("tack") == "1",
     )
@@ -104,10 +109,24 @@ def answer(target: Target) -> Response:
         return _questions_page(target, form, next(iter(form.messages().values())))
     replies: dict[str, Reply | None] = {name: getattr(form, name).data for name in QUESTIONS}
     try:
-        questions.answer(get_session(), current_actor(), replies, form.key.data, now())
+        questions.answer(
+            get_session(), current_actor(), replies, form.key.data, now(), form.share.data
+        )
     except questions.NothingAnswered:
         return _questions_page(target, form, str(ERRORS["nothing"]))
     return redirect(url_for("followup.seven", tack="1"), code=303)
+
+
+@bp.post("/sju-fragor/dela")
+@gate(Action.ANSWER_FOR, on="subject")
+def share(target: Target) -> Response:
+    """The patient lets their care team see their latest answers, or no longer does."""
+    _own(target)
+    form = ShareForm()
+    form.validate()  # a checkbox: anything but "1"/"true" is no
+    if questions.share(get_session(), current_actor(), bool(form.share.data), now()) is None:
+        refuse(target.actor)  # nothing answered to share
+    return redirect(url_for("followup.seven"), code=303)
 
 
 @bp.post("/sju-fragor/inte-nu")
@@ -187,7 +206,7 @@ def _logged(
 def dashboard() -> Response:
     principal_id, principal_name, practitioner_id = _follower()
     month, unit_id, units, errors = _choice(principal_id)
-    shown = counting.figures(get_session(), principal_id, principal_name, month, unit_id)
+    shown = stored.figures(get_session(), principal_id, principal_name, month, now(), unit_id)
     _logged(practitioner_id, principal_id, unit_id, month, "page")
     response = render(
         "followup/dashboard.html",
@@ -199,6 +218,7 @@ def dashboard() -> Response:
         month=month,
         errors=errors,
         target=DOCTOR_TARGET,
+        acknowledge_days=ACKNOWLEDGE_WITHIN_WORKING_DAYS,
         charts={key: _chart(points) for key, points in shown.trends.items()},
         principal_name=principal_name,
     )
@@ -214,7 +234,7 @@ def export() -> Response:
     month, unit_id, _units, errors = _choice(principal_id)
     if errors:
         return dashboard()  # the page, with what was wrong said in Swedish
-    shown = counting.figures(get_session(), principal_id, principal_name, month, unit_id)
+    shown = stored.figures(get_session(), principal_id, principal_name, month, now(), unit_id)
     _logged(practitioner_id, principal_id, unit_id, month, "csv")
     body = _csv(shown)
     name = f"samplan-uppfoljning-{month.strftime('%Y-%m')}.csv"
@@ -250,7 +270,7 @@ def _csv_cell(key: str, cell: counting.Cell) -> list[str]:
         return [_("färre än 5"), ""]
     if cell.value is None:
         return [str(cell.patients or 0), ""]
-    if key == Figure.DAYS_TO_ANSWER:
+    if key in (Figure.DAYS_TO_ANSWER, Figure.MESSAGE_DAYS):
         return [str(cell.patients), f"{cell.value:.1f}".replace(".", ",")]
     return [str(cell.patients), f"{round(cell.value * 100)} %"]
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import CareUnit, Person, Practitioner
@@ -83,3 +83,28 @@ class Message(Base):
     )
     on_behalf_of: Mapped[Person | None] = relationship(foreign_keys=[on_behalf_of_id])
     read_by_care: Mapped[Practitioner | None] = relationship(foreign_keys=[read_by_care_id])
+
+
+class Wait(Base):
+    """One time a patient waited for care in a thread: from the patient's message that started
+    it to care's first answer, or to care marking the matter handled. Kept for follow-up (seed
+    002: "Är det lätt att komma i kontakt med vården?"), with the day the unit promised to answer
+    by when the wait began, so a later change of promise does not rewrite the past."""
+
+    __tablename__ = "message_wait"
+    __table_args__ = (
+        Index("ix_message_wait_unit_started", "unit_id", "started_at"),
+        Index("ix_message_wait_thread_open", "thread_id", "ended_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("care_unit.id"))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_on: Mapped[date] = mapped_column(Date)  # the unit's promise, in Swedish working days
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Working days from the start to the end: 0 the same day, 1 the next working day.
+    working_days: Mapped[int | None] = mapped_column()
+
+    thread: Mapped[Thread] = relationship()

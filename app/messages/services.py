@@ -16,13 +16,15 @@ from sqlalchemy.orm import Session
 from app.access.actor import Actor
 from app.access.context import access_context
 from app.access.policy import Action
+from app.accounts.models import CareUnit
 from app.audit.services import record_access
 from app.clock import local_date
 from app.messages import queries
 from app.messages.forms import NOTE_MAX, SUBJECT_MAX
-from app.messages.models import Message, Thread, ThreadStatus
+from app.messages.models import Message, Thread, ThreadStatus, Wait
 from app.messages.queries import RecipientGroup
 from app.messages.text import MAX_LENGTH, normalise
+from app.messages.workdays import add_working_days, working_days_between
 from app.notifications.services import notify_new_message
 
 
@@ -98,6 +100,35 @@ def _author(actor: Actor, patient_id: int, body: str, key: str, now: datetime) -
     )
 
 
+def _begin_wait(session: Session, thread: Thread, now: datetime) -> None:
+    """The patient starts waiting: note the day the unit promises an answer by, as of now."""
+    promise = session.scalar(
+        select(CareUnit.response_working_days).where(CareUnit.id == thread.unit_id)
+    )
+    session.add(
+        Wait(
+            thread_id=thread.id,
+            unit_id=thread.unit_id,
+            patient_id=thread.patient_id,
+            started_at=now,
+            due_on=add_working_days(local_date(now), promise or 0),
+        )
+    )
+
+
+def _end_wait(session: Session, thread: Thread, now: datetime) -> None:
+    """Care answers (or marks the matter handled): the open wait, if any, ends now."""
+    wait = session.scalar(
+        select(Wait)
+        .where(Wait.thread_id == thread.id, Wait.ended_at.is_(None))
+        .order_by(Wait.started_at.desc())
+        .limit(1)
+    )
+    if wait is not None:
+        wait.ended_at = now
+        wait.working_days = working_days_between(local_date(wait.started_at), local_date(now))
+
+
 def start_thread(
     session: Session,
     actor: Actor,
@@ -159,6 +190,7 @@ def start_thread(
         session.delete(thread)
         session.flush()
         return stored.thread
+    _begin_wait(session, thread, now)
     record_access(session, actor, patient_id, "create", "thread", thread.id, now)
     notify_new_message(session, thread, message)
     return thread
@@ -193,9 +225,11 @@ def reply(
     if actor.is_staff:
         thread.status = ThreadStatus.ANSWERED
         thread.waiting_since = None
+        _end_wait(session, thread, now)
     else:
         if thread.status != ThreadStatus.WAITING_FOR_CARE:
             thread.waiting_since = now
+            _begin_wait(session, thread, now)
         thread.status = ThreadStatus.WAITING_FOR_CARE
     record_access(session, actor, thread.patient_id, "create", "message", message.id, now)
     notify_new_message(session, thread, message)
@@ -235,6 +269,7 @@ def mark_handled(session: Session, actor: Actor, thread: Thread, now: datetime) 
         raise NotAllowed
     thread.status = ThreadStatus.HANDLED
     thread.waiting_since = None
+    _end_wait(session, thread, now)
     record_access(session, actor, thread.patient_id, "update", "thread", thread.id, now)
     session.flush()
 

@@ -40,3 +40,15 @@ def subtract_working_days(start: date, days: int) -> date:
         if is_working_day(current):
             remaining -= 1
     return current
+
+
+def working_days_between(start: date, end: date) -> int:
+    """The working days after `start` up to and including `end`: 0 for the same day, 1 for a
+    message sent on a Friday (or a Saturday) and answered on the Monday."""
+    count = 0
+    current = start
+    while current < end:
+        current += timedelta(days=1)
+        if is_working_day(current):
+            count += 1
+    return count

@@ -16,6 +16,7 @@ from app.access.actor import Actor
 from app.accounts.models import Practitioner
 from app.audit.services import record_access
 from app.clock import local_date
+from app.messages.workdays import add_working_days
 from app.notifications.services import queue
 from app.planning.services import NotAllowed, PlanningError
 from app.plans.models import (
@@ -106,6 +107,7 @@ def offer(
         to_practitioner_id=target.id,
         note=text,
         created_at=now,
+        due_on=add_working_days(today, ACKNOWLEDGE_WITHIN_WORKING_DAYS),
     )
     session.add(handover)
     plan.handovers.insert(0, handover)

@@ -223,6 +223,8 @@ class Handover(Base):
     to_practitioner_id: Mapped[int] = mapped_column(ForeignKey("practitioner.id"))
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The day it should be acknowledged by (planning.handovers.ACKNOWLEDGE_WITHIN_WORKING_DAYS).
+    due_on: Mapped[date | None] = mapped_column(Date)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

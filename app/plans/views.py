@@ -15,10 +15,11 @@ from app.access.gate import Target, authorise, gate, listing
 from app.access.policy import Action
 from app.accounts.models import Person, StaffRole
 from app.agreements.services import last_answer, unanswered_changes
-from app.audit.services import pending_list
+from app.audit.services import pending_list, record_access
 from app.clock import local_date, now, zone
 from app.db import get_session
 from app.extensions import limit_writes
+from app.followup import questions as seven_questions
 from app.goals.views import STATES
 from app.patients.services import may_state
 from app.plans import presenting
@@ -131,6 +132,13 @@ def plan(plan_id: int, target: Target) -> Response:
     representatives = acting_for_patient(db, care_plan.patient_id, moment) if actor.is_staff else []
     today = local_date(moment)
     team = care_plan.current_team(today)
+    shared_seven = None
+    if actor.is_staff:  # the patient's own words on how care works, if they chose to share them
+        shared_seven = seven_questions.shared_latest(db, care_plan.patient_id)
+        if shared_seven is not None:
+            record_access(
+                db, actor, care_plan.patient_id, "read", "seven_questions", shared_seven.id, moment
+            )
     # Answering and writing are the patient's side's; care does neither on the plan page.
     patient_side = not actor.is_staff and care_plan.status == PlanStatus.ACTIVE
     return render(
@@ -166,6 +174,9 @@ def plan(plan_id: int, target: Target) -> Response:
         can_write_messages=patient_side and target.may(Action.WRITE_MESSAGES),
         # Care's tools: not for a receiver of a handover offer who has yet to accept it.
         can_edit=actor.is_staff and target.may(Action.EDIT_PLANS),
+        shared_seven=shared_seven,
+        seven_wording=seven_questions.WORDING,
+        seven_replies=seven_questions.REPLIES,
     )
 
 

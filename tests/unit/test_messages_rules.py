@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from app.messages.text import message_html, normalise
-from app.messages.workdays import add_working_days, is_working_day
+from app.messages.workdays import add_working_days, is_working_day, working_days_between
 
 
 @pytest.mark.parametrize(
@@ -23,6 +23,21 @@ from app.messages.workdays import add_working_days, is_working_day
 )
 def test_working_days_skip_weekends_and_swedish_holidays(start, days, expected) -> None:
     assert add_working_days(start, days) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (date(2026, 11, 23), date(2026, 11, 23), 0),  # answered the same day
+        (date(2026, 11, 27), date(2026, 11, 30), 1),  # Friday -> Monday
+        (date(2026, 11, 28), date(2026, 11, 29), 0),  # Saturday -> Sunday: no working day yet
+        (date(2026, 11, 28), date(2026, 11, 30), 1),  # Saturday -> Monday
+        (date(2026, 12, 18), date(2026, 12, 28), 4),  # over Julafton and juldagen
+        (date(2026, 12, 23), date(2026, 12, 29), 2),  # add_working_days(23 Dec, 2) is 29 Dec
+    ],
+)
+def test_working_days_between_count_those_after_the_start(start, end, expected) -> None:
+    assert working_days_between(start, end) == expected
 
 
 def test_holidays_are_not_working_days() -> None:

@@ -144,3 +144,37 @@ def test_the_readme_app_role_can_append_to_the_log_and_never_remove_it(
         with pytest.raises(DBAPIError, match="permission denied|must be owner"):
             connection.execute(text(statement))
         savepoint.rollback()
+
+
+def test_the_waits_of_existing_threads_are_rebuilt_from_their_messages(tmp_path) -> None:
+    """0015 gives threads written before it the waits Samplan now keeps as messages come: the
+    demo world, written message by message, has the same waits after a downgrade and upgrade."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy.orm import Session
+
+    from app import migrations
+    from app.db import make_engine
+    from app.demo.seed import seed_demo
+
+    url = f"sqlite:///{tmp_path / 'waits.db'}"
+    migrations.upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        seed_demo(session, now=datetime.now(UTC))
+        session.commit()
+    columns = "thread_id, unit_id, patient_id, started_at, due_on, ended_at, working_days"
+    query = text(f"SELECT {columns} FROM message_wait ORDER BY thread_id, started_at")  # noqa: S608
+    handovers = text("SELECT id, due_on FROM handover ORDER BY id")
+    with engine.connect() as conn:
+        written = conn.execute(query).all()
+        offered = conn.execute(handovers).all()
+    assert len(written) >= 3
+    assert any(row.ended_at is None for row in written)
+    assert any(row.working_days for row in written)
+    migrations.downgrade(url, revision="0014")
+    migrations.upgrade(url)
+    with engine.connect() as conn:
+        assert conn.execute(query).all() == written
+        assert conn.execute(handovers).all() == offered
+    engine.dispose()

@@ -13,6 +13,14 @@ The region, September 2026 (every plan's new version published on 10 September):
   days. 4 requests, 2 answered in time.
 - Cedern: 2 patients, 1 with a fast vårdkontakt, 1 answered "Stämmer" after 5 days. 6 requests
   from 6 other people, all answered in time.
+
+Messages: each of Ankaret's first five patients waited once from Friday 4 September at 16:00,
+due by Tuesday 8 September (two working days); answered on the Monday (1 working day), the
+Tuesday at 23:30 (2), 00:30 on the Wednesday (3: late), the Saturday (0), and not at all (late
+once the 8th has passed). Björken's five patients each waited once, all answered the next
+working day. Handovers: six on Ankaret's plans, offered Thursday 10 September, due Monday 14
+September: acknowledged on the Friday, on the Monday at 23:00, on the Monday, on the Tuesday
+(late), never (late), and one withdrawn before an answer (not counted).
 """
 
 from __future__ import annotations
@@ -30,11 +38,23 @@ from app.accounts.models import CareUnit, Person, Practitioner, Principal, Princ
 from app.agreements.models import Agreement, AgreementAnswer
 from app.care_requests.models import CareRequest, RequestKind
 from app.followup.figures import Cell, Figure, figures, protect
-from app.followup.models import FollowUpView, Reply, SevenQuestions
+from app.followup.models import FollowUpCount, FollowUpView, Reply, SevenQuestions
 from app.followup.views import _csv
-from app.plans.models import CarePlan, CareTeamMember, PlanKind, PlanStatus, PlanVersion, TeamRole
+from app.messages.models import Thread, ThreadStatus, Wait
+from app.plans.models import (
+    CarePlan,
+    CareTeamMember,
+    Handover,
+    HandoverRole,
+    PlanKind,
+    PlanStatus,
+    PlanVersion,
+    TeamRole,
+)
+from app.sqltime import STOCKHOLM
 
 SEPTEMBER = date(2026, 9, 1)
+NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)  # all of September's deadlines have passed
 PUBLISHED = datetime(2026, 9, 10, 10, 0, tzinfo=UTC)
 _numbers = count(1)
 
@@ -133,6 +153,35 @@ class Region:
             )
         )  # fmt: skip
 
+    def wait(self, unit: str, patient: Person, ended_at: datetime | None, days: int | None) -> None:
+        thread = self._add(
+            Thread(
+                patient_id=patient.id, unit_id=self.units[unit].id, subject="Fråga",
+                status=ThreadStatus.ANSWERED,
+            )
+        )  # fmt: skip
+        self._add(
+            Wait(
+                thread_id=thread.id, unit_id=thread.unit_id, patient_id=patient.id,
+                started_at=datetime(2026, 9, 4, 14, tzinfo=UTC), due_on=date(2026, 9, 8),
+                ended_at=ended_at, working_days=days,
+            )
+        )  # fmt: skip
+
+    def handover(
+        self, patient: Person, acknowledged_at: datetime | None, cancelled: bool = False
+    ) -> None:
+        plan_id = self.db.scalar(select(CarePlan.id).where(CarePlan.patient_id == patient.id))
+        self._add(
+            Handover(
+                plan_id=plan_id, role=HandoverRole.CARE_CONTACT,
+                from_practitioner_id=self.staff.id, to_practitioner_id=self.staff.id,
+                created_at=datetime(2026, 9, 10, 9, tzinfo=UTC), due_on=date(2026, 9, 14),
+                acknowledged_at=acknowledged_at,
+                cancelled_at=datetime(2026, 9, 11, 9, tzinfo=UTC) if cancelled else None,
+            )
+        )  # fmt: skip
+
     def seven(self, unit: str, person: Person, **replies: Reply) -> None:
         self._add(
             SevenQuestions(
@@ -167,6 +216,27 @@ def region(db: Session) -> Region:
         region.request("Björken", region.person(), answered)
     for _ in range(6):
         region.request("Cedern", region.person(), on_time)
+    answers = [
+        (datetime(2026, 9, 7, 6, tzinfo=UTC), 1),
+        (on_time, 2),
+        (late, 3),
+        (datetime(2026, 9, 5, 9, tzinfo=UTC), 0),
+        (None, None),
+    ]
+    for patient, (ended, days) in zip(ankaret, answers, strict=False):
+        region.wait("Ankaret", patient, ended, days)
+    for _ in range(5):
+        region.wait("Björken", region.person(), datetime(2026, 9, 7, 9, tzinfo=UTC), 1)
+    acknowledged = [
+        datetime(2026, 9, 11, 9, tzinfo=UTC),
+        datetime(2026, 9, 14, 21, tzinfo=UTC),  # 23:00 in Sweden, the day it was due
+        datetime(2026, 9, 14, 9, tzinfo=UTC),
+        datetime(2026, 9, 15, 7, tzinfo=UTC),
+        None,
+    ]
+    for patient, moment in zip(ankaret, acknowledged, strict=False):
+        region.handover(patient, moment)
+    region.handover(ankaret[5], None, cancelled=True)
     yes, no = Reply.YES, Reply.NO
     for index, patient in enumerate(ankaret[:5]):
         replies = {"live_and_trust": yes if index < 3 else no}
@@ -183,8 +253,10 @@ def region(db: Session) -> Region:
     return region
 
 
-def _cells(region: Region, unit_id: int | None = None) -> dict[str | None, dict]:
-    shown = figures(region.db, region.principal.id, "Region Provet", SEPTEMBER, unit_id)
+def _cells(
+    region: Region, unit_id: int | None = None, now: datetime = NOW
+) -> dict[str | None, dict]:
+    shown = figures(region.db, region.principal.id, "Region Provet", SEPTEMBER, now, unit_id)
     rows = {row.name: row.cells for row in shown.units}
     if shown.total is not None:
         rows[None] = shown.total.cells
@@ -251,6 +323,41 @@ def test_requests_answered_in_time_by_the_swedish_day_with_4_hidden_and_5_shown(
     assert None not in alone  # one unit: no total
 
 
+def test_messages_answered_within_the_units_promise_and_the_median_working_days(
+    region: Region,
+) -> None:
+    rows = _cells(region)
+    ankaret, bjorken, total = rows["Ankaret"], rows["Björken"], rows[None]
+    assert ankaret[Figure.MESSAGES_IN_TIME].patients == 5
+    assert _percent(ankaret[Figure.MESSAGES_IN_TIME]) == 60  # 3 of 5: 00:30 and never are late
+    assert ankaret[Figure.MESSAGE_DAYS].value == pytest.approx(1.5)  # 0 1 | 2 3
+    assert _percent(bjorken[Figure.MESSAGES_IN_TIME]) == 100
+    assert bjorken[Figure.MESSAGE_DAYS].value == pytest.approx(1.0)
+    assert rows["Cedern"][Figure.MESSAGES_IN_TIME].patients == 0
+    assert total[Figure.MESSAGES_IN_TIME].patients == 10
+    assert _percent(total[Figure.MESSAGES_IN_TIME]) == 80  # 8 of 10
+    assert total[Figure.MESSAGE_DAYS].value == pytest.approx(1.0)  # 0 1 1 1 1 | 1 1 1 2 3
+
+
+def test_a_wait_not_yet_due_counts_neither_way(region: Region) -> None:
+    """On 8 September the unanswered wait is not late yet: 9 waits decided, 8 of them in time;
+    Ankaret's 4 are hidden, and so Björken's 5, the smallest other unit."""
+    rows = _cells(region, now=datetime(2026, 9, 8, 12, tzinfo=UTC))
+    assert rows["Ankaret"][Figure.MESSAGES_IN_TIME].hidden
+    assert rows["Björken"][Figure.MESSAGES_IN_TIME].hidden
+    assert rows[None][Figure.MESSAGES_IN_TIME].patients == 9
+    assert _percent(rows[None][Figure.MESSAGES_IN_TIME]) == 89
+
+
+def test_handovers_acknowledged_in_time_by_the_swedish_day(region: Region) -> None:
+    rows = _cells(region)
+    ankaret = rows["Ankaret"][Figure.HANDOVERS_IN_TIME]
+    assert ankaret.patients == 5  # the withdrawn one is not counted
+    assert _percent(ankaret) == 60  # Friday, Monday 23:00, Monday; not Tuesday, not never
+    assert rows["Björken"][Figure.HANDOVERS_IN_TIME].patients == 0
+    assert rows[None][Figure.HANDOVERS_IN_TIME].patients == 5
+
+
 def test_sips_followed_up_within_a_year_hide_a_total_of_two(region: Region) -> None:
     rows = _cells(region)
     assert rows["Ankaret"][Figure.SIP_FOLLOWED_UP].hidden
@@ -259,7 +366,7 @@ def test_sips_followed_up_within_a_year_hide_a_total_of_two(region: Region) -> N
 
 
 def test_the_seven_questions_count_answers_not_declines(region: Region) -> None:
-    shown = figures(region.db, region.principal.id, "Region Provet", SEPTEMBER)
+    shown = figures(region.db, region.principal.id, "Region Provet", SEPTEMBER, NOW)
     rows = {row.name: row.cells for row in shown.seven}
     assert rows["Ankaret"]["live_and_trust"].patients == 5
     assert _percent(rows["Ankaret"]["live_and_trust"]) == 60
@@ -281,19 +388,63 @@ def test_protect_hides_one_more_so_a_total_cannot_give_a_cell_back() -> None:
     assert total.hidden
 
 
+def test_counts_are_kept_while_fresh_and_counted_again_after(region: Region, count_queries) -> None:
+    from app.followup import stored
+
+    def total_contacts(now: datetime) -> int | None:
+        shown = stored.figures(region.db, region.principal.id, "Region Provet", SEPTEMBER, now)
+        assert shown.total is not None
+        return shown.total.cells[Figure.CARE_CONTACT].patients
+
+    october = datetime(2026, 10, 5, 12, tzinfo=UTC)  # September has not settled yet
+    assert total_contacts(october) == 13
+    region.plan("Björken", True, True)  # a fourteenth patient
+    count_queries()
+    assert total_contacts(october + timedelta(hours=11)) == 13  # kept: read, not counted
+    assert len(count_queries()) <= 3
+    later = october + stored.FRESH_FOR + timedelta(minutes=1)
+    assert total_contacts(later) == 14  # counted again
+    rows = region.db.scalars(select(FollowUpCount)).all()
+    assert [(row.scope, row.month, row.counted_at) for row in rows] == [("all", "2026-09", later)]
+
+
+def test_a_settled_month_counted_after_it_settled_is_never_counted_again(region: Region) -> None:
+    from app.followup import stored
+
+    settled = stored.settled_at(SEPTEMBER)
+    assert settled == datetime(2026, 11, 1, tzinfo=STOCKHOLM)  # a month after September ended
+    first = stored.figures(region.db, region.principal.id, "Region Provet", SEPTEMBER, settled)
+    region.plan("Björken", True, True)
+    years_later = settled + timedelta(days=800)
+    again = stored.figures(region.db, region.principal.id, "Region Provet", SEPTEMBER, years_later)
+    assert again.counted_at == first.counted_at == settled
+    assert again.total == first.total
+
+
+def test_the_nightly_command_counts_every_principal(app, db) -> None:
+    from app.accounts.models import Principal
+
+    result = app.test_cli_runner().invoke(args=["follow-up-count"])
+    assert result.exit_code == 0, result.output
+    principals = db.scalars(select(Principal.id)).all()
+    assert f"{len(principals)} huvudmän räknade för 2 månader." in result.output
+    scopes = db.scalars(select(FollowUpCount.principal_id).where(FollowUpCount.scope == "all"))
+    assert sorted(scopes) == sorted(principals * 2)
+
+
 def test_the_figures_are_a_fixed_number_of_statements(region: Region, count_queries) -> None:
     count_queries()
-    figures(region.db, region.principal.id, "Region Provet", SEPTEMBER)
+    figures(region.db, region.principal.id, "Region Provet", SEPTEMBER, NOW)
     small = len(count_queries())
     for _ in range(20):
         region.plan("Björken", True, True, AgreementAnswer.AGREE, 3)
     count_queries()
-    figures(region.db, region.principal.id, "Region Provet", SEPTEMBER)
-    assert len(count_queries()) == small <= 16
+    figures(region.db, region.principal.id, "Region Provet", SEPTEMBER, NOW)
+    assert len(count_queries()) == small <= 22
 
 
 def test_the_csv_hides_the_same_cells(region: Region) -> None:
-    shown = figures(region.db, region.principal.id, "Region Provet", SEPTEMBER)
+    shown = figures(region.db, region.principal.id, "Region Provet", SEPTEMBER, NOW)
     lines = list(csv.reader(io.StringIO(_csv(shown)), delimiter=";"))
     assert lines[0] == ["Månad", "Enhet", "Mått", "Patienter", "Värde"]
     contact = "Har en namngiven fast vårdkontakt"

@@ -253,6 +253,7 @@ FORMS: dict[str, dict[str, Kind]] = {
         "key": KEY,
     },
     "followup.not_now": {},
+    "followup.share": {"share": choice("1", "0", "true", "nej")},
     "appointments.accept": {},
     "appointments.another": {"note": TEXT, "wished": DATE},
     "appointments.cancel": {"reason": TEXT},
@@ -478,6 +479,7 @@ NOT_OWNED = {
     "care_unit",
     "directory_change",
     "follow_up_view",
+    "follow_up_count",
 }
 EVERYTHING = "*"
 # persona -> {owner persona: tables it may change there}. Everything else must stay as it was.
@@ -491,7 +493,7 @@ ALLOWED: dict[str, dict[str, set[str] | str]] = {
     # time), and ask care for something for Maja, and take it back.
     "proxy-anna": {
         "proxy-anna": EVERYTHING,
-        "patient-maja": {"thread", "message", "proxy_grant", "care_request"},
+        "patient-maja": {"thread", "message", "message_wait", "proxy_grant", "care_request"},
     },
     "guardian-sara": {"guardian-sara": EVERYTHING, "patient-elias": EVERYTHING},
     # Kvarnen answers the requests sent there, Greta's too (she has no plan with anyone).

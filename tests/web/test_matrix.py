@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import csrf_token
@@ -558,6 +559,14 @@ PATIENT_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
         ("POST", lambda db, ids: ("/sju-fragor", {}), WITH_PLANS, 400),
     ],
     "followup.not_now": [("POST", lambda db, ids: ("/sju-fragor/inte-nu", {}), WITH_PLANS, 303)],
+    "followup.share": [
+        (
+            "POST",
+            lambda db, ids: _answered(db, ids, "/sju-fragor/dela", {"share": "1"}),
+            WITH_PLANS,
+            303,
+        )
+    ],
     "whatmatters.overview": [("GET", lambda db, ids: "/viktigt", PEOPLE, 200)],
     "whatmatters.step": [("GET", lambda db, ids: "/viktigt/0", ANSWER, 200)],
     "whatmatters.save": [
@@ -1100,6 +1109,19 @@ FOLLOWUP_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
 # Routes for a role rather than a care relationship: who may use them, and everyone else 404.
 ROLE_ROUTES = {**DIRECTORY_ROUTES, **FOLLOWUP_ROUTES}
 PUBLIC.update(ROLE_ROUTES)
+
+
+def _answered(db, ids, path: str, form: dict) -> tuple[str, dict]:  # noqa: ANN001
+    """Every patient with a plan has answered the seven questions once (so has something to
+    share)."""
+    from app.followup.models import Reply, SevenQuestions
+
+    for persona in sorted(WITH_PLANS):
+        key = f"matrix-{persona}"
+        if db.scalar(select(SevenQuestions.id).where(SevenQuestions.client_key == key)) is None:
+            db.add(SevenQuestions(person_id=ids[persona], next_step=Reply.YES, client_key=key))
+    db.flush()
+    return path, form
 
 
 def test_every_route_is_classified(app: Flask) -> None:

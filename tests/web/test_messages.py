@@ -6,8 +6,11 @@ import re
 
 from sqlalchemy import func, select
 
+from app.accounts.models import CareUnit
 from app.audit.models import AccessLogEntry
-from app.messages.models import Message, Thread, ThreadStatus
+from app.clock import local_date
+from app.messages.models import Message, Thread, ThreadStatus, Wait
+from app.messages.workdays import add_working_days
 from app.notifications.models import OutboxItem
 from app.proxies.models import ProxyGrant
 from tests.conftest import Auth, csrf_token
@@ -258,6 +261,14 @@ def test_marked_handled_then_reopened_by_the_patient(app, auth, client, db) -> N
     )
     assert db.get(Thread, tid).status == ThreadStatus.WAITING_FOR_CARE
     assert "Min vikt" in visible_text(karin.get("/inkorg?flik=mina"))
+    # For follow-up: marking it handled ended Maja's wait; her new message began another, due
+    # by the unit's promise from today.
+    waits = db.scalars(select(Wait).where(Wait.thread_id == tid).order_by(Wait.id)).all()
+    assert waits[-2].ended_at is not None
+    assert waits[-2].working_days is not None
+    assert waits[-1].ended_at is None
+    promise = db.get(CareUnit, waits[-1].unit_id).response_working_days
+    assert waits[-1].due_on == add_working_days(local_date(waits[-1].started_at), promise)
 
 
 def test_inbox_marks_broken_promises_longest_waiting_first(

@@ -124,3 +124,67 @@ def test_arabic_asks_in_arabic(auth, client) -> None:
     text = visible_text(page)
     assert "Har du enkla sätt" not in text
     assert "؟" in text
+
+
+def test_maja_shares_her_answers_with_her_care_team_and_stops_again(app, auth, client, db, ids):
+    """Care sees her answers only once she shares them, on her plan's page, and each look is in
+    the access log; when she stops sharing, care no longer sees them."""
+    from app.audit.models import AccessLogEntry
+    from tests.conftest import Auth
+
+    maja = ids["patient-maja"]
+    plan = db.scalars(
+        select(CarePlan).where(CarePlan.patient_id == maja, CarePlan.status == PlanStatus.ACTIVE)
+    ).first()
+    karin = app.test_client()
+    Auth(karin).sign_in("staff-karin")
+    heading = "Hur det fungerar för Maja"
+
+    auth.sign_in("patient-maja")
+    token = csrf_token(client, "/sju-fragor")
+    form = {"csrf_token": token, "key": "maja-share", "next_step": "no", "easy_contact": "yes"}
+    assert client.post("/sju-fragor", data=form).status_code == 303
+    page = visible_text(client.get("/sju-fragor"))
+    assert "Ditt vårdteam ser inte dina svar." in page
+    assert heading not in visible_text(karin.get(f"/plan/{plan.id}"))
+
+    token = csrf_token(client, "/sju-fragor")
+    assert client.post("/sju-fragor/dela", data={"csrf_token": token, "share": "1"}).status_code
+    db.expire_all()
+    row = db.scalars(select(SevenQuestions).where(SevenQuestions.person_id == maja)).one()
+    assert row.shared_at is not None
+    assert "Ditt vårdteam kan se dina svar från" in visible_text(client.get("/sju-fragor"))
+    text = visible_text(karin.get(f"/plan/{plan.id}"))
+    assert heading in text
+    assert "Vet du ditt nästa steg? Nej" in text
+    looked = db.scalars(
+        select(AccessLogEntry).where(
+            AccessLogEntry.patient_id == maja, AccessLogEntry.object_type == "seven_questions"
+        )
+    ).all()
+    assert {entry.action for entry in looked} >= {"create", "update", "read"}
+
+    token = csrf_token(client, "/sju-fragor")
+    client.post("/sju-fragor/dela", data={"csrf_token": token, "share": "0"})
+    db.expire_all()
+    assert db.get(SevenQuestions, row.id).shared_at is None
+    assert heading not in visible_text(karin.get(f"/plan/{plan.id}"))
+
+
+def test_answers_shared_as_they_are_sent(auth, client, db, ids) -> None:
+    auth.sign_in("patient-maja")
+    token = csrf_token(client, "/sju-fragor")
+    form = {"csrf_token": token, "key": "maja-at-once", "overview": "partly", "share": "1"}
+    assert client.post("/sju-fragor", data=form).status_code == 303
+    row = db.scalars(
+        select(SevenQuestions).where(SevenQuestions.person_id == ids["patient-maja"])
+    ).one()
+    assert row.shared_at is not None
+
+
+def test_nothing_to_share_before_answering_is_not_found(auth, client) -> None:
+    auth.sign_in("patient-maja")
+    token = csrf_token(client, "/sju-fragor")
+    assert (
+        client.post("/sju-fragor/dela", data={"csrf_token": token, "share": "1"}).status_code == 404
+    )

@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from app.clock import local_date
 from app.demo.seed.world import _World
 from app.goals.models import Activity, ActivityStatus, Goal, GoalStatus, ProposedBy, Responsible
-from app.messages.models import Message, Thread, ThreadStatus
+from app.messages.models import Message, Thread, ThreadStatus, Wait
+from app.messages.workdays import add_working_days, working_days_between
 from app.plans.models import CarePlan, CareTeamMember, PlanKind, PlanStatus, PlanVersion, TeamRole
 
 
@@ -202,6 +204,20 @@ def _message(
     thread.last_message_at = at
     if author:
         thread.status, thread.waiting_since = ThreadStatus.ANSWERED, None
+        wait = w.waits.pop(id(thread), None)
+        if wait is not None:
+            wait.ended_at = at
+            wait.working_days = working_days_between(local_date(wait.started_at), local_date(at))
     elif thread.status != ThreadStatus.WAITING_FOR_CARE or thread.waiting_since is None:
         thread.status, thread.waiting_since = ThreadStatus.WAITING_FOR_CARE, at
+        promise = next(u for u in w.units.values() if u.id == thread.unit_id).response_working_days
+        w.waits[id(thread)] = w.add(
+            Wait(
+                thread=thread,
+                unit_id=thread.unit_id,
+                patient_id=thread.patient_id,
+                started_at=at,
+                due_on=add_working_days(local_date(at), promise),
+            )
+        )
     return message

@@ -19,6 +19,7 @@ from app.accounts.models import (
     PrincipalKind,
     StaffRole,
 )
+from app.messages.models import Wait
 from app.plans.models import CarePlan
 from app.proxies.models import GrantRelation, Guardianship, ProxyGrant, Scope
 
@@ -41,6 +42,7 @@ class _World:
     staff: dict[str, Practitioner] = field(default_factory=dict)
     plans: dict[str, CarePlan] = field(default_factory=dict)
     message_count: int = 0
+    waits: dict[int, Wait] = field(default_factory=dict)  # by id(thread): its open wait
 
     def add(self, obj: T) -> T:
         self.session.add(obj)
