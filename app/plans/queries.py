@@ -13,6 +13,7 @@ from app.access.actor import Actor
 from app.access.policy import Action, plan_clause, staff_patients
 from app.accounts.models import CareUnit, Person, Practitioner
 from app.audit.models import AccessLogEntry
+from app.followup.models import SevenQuestions
 from app.messages.models import Message, Thread
 from app.plans.models import CarePlan, CareTeamMember, Handover, PlanVersion
 from app.proxies.models import ProxyGrant
@@ -40,6 +41,8 @@ class PlanPage:
     # patient's (None if never), so the page can say what changed since.
     what_matters_seen: WhatMatters | None
     seen_before: bool
+    # For staff: the patient's latest answers to the seven questions that they chose to share.
+    shared_seven: SevenQuestions | None = None
 
 
 def _plan_page_statement(staff: bool) -> Select[Any]:
@@ -76,7 +79,20 @@ def _plan_page_statement(staff: bool) -> Select[Any]:
             .correlate(CarePlan)
             .scalar_subquery()
         )
-        query = query.add_columns(seen, last_look.is_not(None)).outerjoin(seen, seen.id == seen_id)
+        shared = (
+            select(func.max(SevenQuestions.id))
+            .where(
+                SevenQuestions.person_id == CarePlan.patient_id,
+                SevenQuestions.shared_at.is_not(None),
+            )
+            .correlate(CarePlan)
+            .scalar_subquery()
+        )
+        query = (
+            query.add_columns(seen, last_look.is_not(None), SevenQuestions)
+            .outerjoin(seen, seen.id == seen_id)
+            .outerjoin(SevenQuestions, SevenQuestions.id == shared)
+        )
     return query.where(CarePlan.id == bindparam("plan_id")).options(
         joinedload(CarePlan.unit),
         joinedload(CarePlan.patient),
@@ -110,7 +126,9 @@ def plan_page(session: Session, actor: Actor, plan_id: int) -> PlanPage:
     if staff:
         parameters["practitioner_id"] = cast(int, actor.practitioner_id)
     row = session.execute(_PLAN_PAGE[staff], parameters).unique().one()
-    return PlanPage(row[0], row[1], row[2] if staff else None, bool(row[3]) if staff else False)
+    if not staff:
+        return PlanPage(row[0], row[1], None, False)
+    return PlanPage(row[0], row[1], row[2], bool(row[3]), row[4])
 
 
 def acting_for_patient(session: Session, patient_id: int, now: datetime) -> list[ProxyGrant]:

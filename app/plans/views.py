@@ -132,13 +132,12 @@ def plan(plan_id: int, target: Target) -> Response:
     representatives = acting_for_patient(db, care_plan.patient_id, moment) if actor.is_staff else []
     today = local_date(moment)
     team = care_plan.current_team(today)
-    shared_seven = None
-    if actor.is_staff:  # the patient's own words on how care works, if they chose to share them
-        shared_seven = seven_questions.shared_latest(db, care_plan.patient_id)
-        if shared_seven is not None:
-            record_access(
-                db, actor, care_plan.patient_id, "read", "seven_questions", shared_seven.id, moment
-            )
+    # For staff: the patient's own words on how care works, if they chose to share them.
+    shared_seven = found.shared_seven
+    if shared_seven is not None:
+        record_access(
+            db, actor, care_plan.patient_id, "read", "seven_questions", shared_seven.id, moment
+        )
     # Answering and writing are the patient's side's; care does neither on the plan page.
     patient_side = not actor.is_staff and care_plan.status == PlanStatus.ACTIVE
     return render(

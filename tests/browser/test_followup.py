@@ -45,6 +45,10 @@ def test_per_answers_his_plan_and_then_two_of_the_seven_questions(browser, world
     per.get_by_role("button", name="Skicka svaren").click()
     per.wait_for_url(f"{base}/sju-fragor?tack=1")
     assert "Tack för dina svar." in per.locator("main").inner_text()
+    assert "Ditt vårdteam ser inte dina svar." in per.locator("main").inner_text()
+    per.get_by_role("button", name="Dela de här svaren med mitt vårdteam").click()
+    per.wait_for_url(f"{base}/sju-fragor")
+    assert "Ditt vårdteam kan se dina svar från" in per.locator("main").inner_text()
     per.locator("nav.main-nav").get_by_role("link", name="Översikt").click()
     per.wait_for_url(f"{base}/")
     assert "Hur fungerar det för dig?" not in per.locator("main").inner_text()
@@ -52,6 +56,7 @@ def test_per_answers_his_plan_and_then_two_of_the_seven_questions(browser, world
     with session_scope(app) as session:
         row = session.scalars(select(SevenQuestions)).one()
         assert (row.next_step, row.easy_contact, row.agreement) == (Reply.YES, Reply.PARTLY, None)
+        assert row.shared_at is not None
     assert problems == []
 
 
