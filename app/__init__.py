@@ -55,6 +55,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.planning.views import bp as planning_bp
     from app.plans.views import bp as plans_bp
     from app.proxies.views import bp as proxies_bp
+    from app.sip.views import bp as sip_bp
     from app.web import errors, security, templating, transaction
     from app.web.health import bp as health_bp
     from app.web.preferences import bp as preferences_bp
@@ -86,6 +87,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(patients_bp)
     app.register_blueprint(care_requests_bp)
     app.register_blueprint(directory_bp)
+    app.register_blueprint(sip_bp)
     if app.config["DEMO_MODE"]:
         app.register_blueprint(demo_bp)
 

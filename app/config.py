@@ -58,6 +58,10 @@ class Config:
         # Keeps the counts apart when several deployments share one Redis.
         self.RATELIMIT_KEY_PREFIX: str = env.get("SAMPLAN_RATELIMIT_KEY_PREFIX", "samplan")
         self.RATELIMIT_SIGN_IN: str = env.get("SAMPLAN_RATELIMIT_SIGN_IN", "10 per minute")
+        # SIP meetings' deadlines (app/sip/deadlines.py: seed 003's unless the region decides).
+        self.SIP_CALL_WORKING_DAYS: int = int(env.get("SAMPLAN_SIP_CALL_WORKING_DAYS", "3"))
+        self.SIP_MEETING_WITHIN_DAYS: int = int(env.get("SAMPLAN_SIP_MEETING_WITHIN_DAYS", "21"))
+        self.SIP_DOCUMENTED_DAYS: int = int(env.get("SAMPLAN_SIP_DOCUMENTED_DAYS", "3"))
         self.RATELIMIT_WRITE: str = env.get("SAMPLAN_RATELIMIT_WRITE", "30 per minute")
         self.RATELIMIT_INVITATION_CODE: str = env.get(
             "SAMPLAN_RATELIMIT_INVITATION_CODE", "5 per 15 minutes"

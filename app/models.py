@@ -17,6 +17,7 @@ from app.patients.models import CareRelationship
 from app.plans.models import CarePlan, CareTeamMember, Handover, PlanVersion
 from app.proxies.models import Guardianship, ProxyGrant
 from app.pwa.models import PushSubscription
+from app.sip.models import SipInvitee, SipMeeting
 from app.whatmatters.models import WhatMatters
 
 __all__ = [
@@ -50,6 +51,8 @@ __all__ = [
     "Rule",
     "RuleHit",
     "SevenQuestions",
+    "SipInvitee",
+    "SipMeeting",
     "Thread",
     "UserSession",
     "WhatMatters",

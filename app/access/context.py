@@ -243,6 +243,13 @@ class AccessContext:
             )
         return found
 
+    def fully_for(self, patient_id: int) -> bool:
+        """The person themself, or a guardian with a child's full access: who takes part in
+        the patient's own SIP meetings (a proxy's scopes do not reach them; the patient names
+        the relatives they want there)."""
+        access = self.people().get(patient_id)
+        return access is not None and access.actions == ALL_PERSON_ACTIONS
+
     def represented(self) -> list[int]:
         """The ids of the people this person may act for today (to read their plans, messages
         or appointments), not themself."""

@@ -66,6 +66,7 @@ from app.goals.models import Activity, Goal
 from app.messages.models import Thread
 from app.plans.models import CarePlan, Handover, PlanStatus
 from app.proxies.models import Guardianship, ProxyGrant, ProxyInvitation
+from app.sip.models import SipMeeting
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -198,6 +199,7 @@ RESOLVERS: dict[str, Resolver] = {
         Resolver("handover", "handover_id", _via_plan(Handover)),
         Resolver("measure", "measure_id", _via_plan(Measure)),
         Resolver("rule_hit", "hit_id", _via_plan(RuleHit)),
+        Resolver("sip_meeting", "meeting_id", _via_plan(SipMeeting)),
         Resolver(
             "appointment",
             "appointment_id",

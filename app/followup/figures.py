@@ -55,6 +55,7 @@ from app.plans.models import (
     PlanVersion,
     TeamRole,
 )
+from app.sip.models import SipMeeting
 from app.sqltime import STOCKHOLM, days_between, swedish_day, swedish_month
 
 SMALLEST = 5  # fewer patients than this in a cell: no number is shown
@@ -74,6 +75,8 @@ class Figure(enum.StrEnum):
     MESSAGES_IN_TIME = "messages_in_time"
     MESSAGE_DAYS = "message_days"
     HANDOVERS_IN_TIME = "handovers_in_time"
+    SIP_CALLED_IN_TIME = "sip_called_in_time"
+    SIP_HELD_IN_TIME = "sip_held_in_time"
 
 
 @dataclass(frozen=True)
@@ -451,6 +454,43 @@ def _handovers(
     return _levels(rows, _in_time_counts, whole)
 
 
+def _sip_meetings(
+    principal_id: int, unit_id: int | None, month: date, whole: bool, today: date
+) -> Levels:
+    """SIP meetings called in the month (seed 003): the patients, how many, how many called
+    within the working days after the need became known, how many are decided (held, or their
+    last day passed) and how many of those were held by their last day."""
+    start, end = month_bounds(month)
+    rows = (
+        select(
+            SipMeeting.unit_id.label("unit_id"),
+            SipMeeting.patient_id.label("patient"),
+            case((swedish_day(SipMeeting.called_at) <= SipMeeting.call_due_on, 1)).label(
+                "called_in_time"
+            ),
+            case((_decided(SipMeeting.held_at, SipMeeting.meet_by, today), 1)).label("decided"),
+            case((_in_time(SipMeeting.held_at, SipMeeting.meet_by), 1)).label("held_in_time"),
+        )
+        .join(CareUnit, CareUnit.id == SipMeeting.unit_id)
+        .where(
+            _units(principal_id, unit_id),
+            SipMeeting.called_at >= start,
+            SipMeeting.called_at < end,
+        )
+    )
+    return _levels(
+        rows,
+        lambda c: [
+            func.count(distinct(c.patient)),
+            func.count(),
+            func.count(c.called_in_time),
+            func.count(c.decided),
+            func.count(c.held_in_time),
+        ],
+        whole,
+    )
+
+
 def _in_time_counts(c: Any) -> list[Any]:
     """The patients, how many things, how many of them in time."""
     return [func.count(distinct(c.patient)), func.count(), func.count(c.in_time)]
@@ -538,6 +578,13 @@ def _cells(
         )
     for unit, (patients, offered, in_time, _u) in _count(session, _handovers(*args, today)).items():
         _raw(cells, unit)[Figure.HANDOVERS_IN_TIME] = Cell(patients, _share(in_time, offered))
+    for unit, (patients, called, called_in_time, decided, held_in_time, _u) in _count(
+        session, _sip_meetings(*args, today)
+    ).items():
+        _raw(cells, unit)[Figure.SIP_CALLED_IN_TIME] = Cell(
+            patients, _share(called_in_time, called)
+        )
+        _raw(cells, unit)[Figure.SIP_HELD_IN_TIME] = Cell(patients, _share(held_in_time, decided))
     return cells
 
 

@@ -8,7 +8,7 @@ import csv
 import io
 from datetime import date, timedelta
 
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -31,6 +31,7 @@ from app.followup.forms import FiguresForm, NotNowForm, SevenQuestionsForm, Shar
 from app.followup.models import QUESTIONS, FollowUpView, Reply
 from app.messages.forms import new_key
 from app.planning.handovers import ACKNOWLEDGE_WITHIN_WORKING_DAYS
+from app.sip import deadlines
 from app.web.converters import identifier
 from app.web.preferences import simple_view_on
 from app.web.templating import render
@@ -55,6 +56,8 @@ FIGURE_NAMES = {
     Figure.MESSAGES_IN_TIME: _l("Patienters meddelanden besvarade i tid"),
     Figure.MESSAGE_DAYS: _l("Arbetsdagar till svar på meddelanden (median)"),
     Figure.HANDOVERS_IN_TIME: _l("Överlämningar bekräftade i tid"),
+    Figure.SIP_CALLED_IN_TIME: _l("SIP-möten kallade i tid"),
+    Figure.SIP_HELD_IN_TIME: _l("SIP-möten hållna i tid"),
 }
 
 
@@ -219,6 +222,7 @@ def dashboard() -> Response:
         errors=errors,
         target=DOCTOR_TARGET,
         acknowledge_days=ACKNOWLEDGE_WITHIN_WORKING_DAYS,
+        sip_rules=deadlines.rules(current_app.config),
         charts={key: _chart(points) for key, points in shown.trends.items()},
         principal_name=principal_name,
     )

@@ -33,6 +33,8 @@ TOPIC_OF = {
     "appointment_changed": "appointment",
     "appointment_cancelled": "appointment",
     "appointment_reminder": "reminder",
+    "sip_meeting_called": "appointment",
+    "sip_meeting_cancelled": "appointment",
     "diary_reminder": "reminder",
     "proxy_activated": ALWAYS,
     "proxy_expiring": ALWAYS,

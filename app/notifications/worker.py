@@ -199,6 +199,34 @@ TEMPLATES = {
         ),
         "/tider/{appointment_id}",
     ),
+    "sip_meeting_called": (
+        _l("Du är kallad till ett möte om din plan i Samplan"),
+        _l(
+            "Du är kallad till ett möte om din samordnade plan. Läs när och var i Samplan, och "
+            "svara om du kan komma och vem du vill ha med."
+        ),
+        "/sip-mote/{meeting_id}",
+    ),
+    "sip_meeting_called_staff": (
+        _l("Du är kallad till ett SIP-möte i Samplan"),
+        _l("En kollega har kallat dig till ett möte om en patients samordnade plan."),
+        "/sip-mote/{meeting_id}",
+    ),
+    "sip_meeting_cancelled": (
+        _l("Ett möte om din plan i Samplan är inställt"),
+        _l("Ett möte om din samordnade plan är inställt. Läs mer i Samplan."),
+        "/sip-mote/{meeting_id}",
+    ),
+    "sip_meeting_cancelled_staff": (
+        _l("Ett SIP-möte i Samplan är inställt"),
+        _l("Ett möte om en patients samordnade plan som du var kallad till är inställt."),
+        "/sip-mote/{meeting_id}",
+    ),
+    "sip_meeting_answered": (
+        _l("En patient har svarat på en kallelse i Samplan"),
+        _l("En patient har svarat på kallelsen till ett SIP-möte. Läs svaret i Samplan."),
+        "/sip-mote/{meeting_id}",
+    ),
     "handover_offered": (
         _l("En kollega vill lämna över en plan till dig i Samplan"),
         _l("En kollega vill lämna över en roll på en patients plan till dig. Bekräfta i Samplan."),
@@ -228,6 +256,8 @@ TEMPLATES = {
     ),
 }
 CODES = frozenset(CODE_TEMPLATES.values())
+# A SIP meeting's invitation to a relative without an account (app/sip), composed on its own.
+GUEST = "sip_meeting_guest"
 
 
 def language_of(recipient: Person | Practitioner | None) -> str:
@@ -250,8 +280,51 @@ def link_path(path: str, item: OutboxItem) -> str:
         return "/"
 
 
+def compose_guest(app: Flask, session: Session, item: OutboxItem) -> EmailMessage | None:
+    """The invitation to a relative the patient named for a SIP meeting, who has no account:
+    who invites them, when and where, and whom to ask; nothing about the patient's health.
+    In Swedish (Samplan does not know the guest's language)."""
+    from app.plans.presenting import SIP_MEETING_MODES
+    from app.sip.models import SipInvitee
+
+    invitee = session.get(SipInvitee, (item.payload or {}).get("invitee_id"))
+    if invitee is None or not invitee.email:
+        return None
+    meeting = invitee.meeting
+    here = ZoneInfo(app.config["TIMEZONE"])
+    starts = meeting.starts_at.astimezone(here)
+    with app.test_request_context(), force_locale("sv"):
+        subject = _("Inbjudan till ett planeringsmöte")
+        body = _(
+            "Hej %(name)s! %(patient)s vill att du är med på ett möte om hens planering med "
+            "vården och omsorgen, %(day)s klockan %(clock)s (%(mode)s). %(place)s Mötet är "
+            "kallat av %(caller)s, %(unit)s, telefon %(phone)s: fråga där om du undrar något "
+            "eller inte kan komma.",
+            name=invitee.name,
+            patient=meeting.patient.full_name,
+            day=starts.strftime("%Y-%m-%d"),
+            clock=starts.strftime("%H:%M"),
+            mode=str(SIP_MEETING_MODES[meeting.mode]),
+            place=f"{meeting.place}." if meeting.place else "",
+            caller=meeting.called_by.full_name,
+            unit=meeting.unit.name,
+            phone=meeting.unit.phone,
+        )
+        note = _("Svara inte på det här mejlet. Vid akut fara, ring 112.")
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = app.config["MAIL_FROM"]
+    message["To"] = invitee.email
+    message["Message-ID"] = f"<outbox-{item.id}@samplan>"
+    message.set_content(f"{body}\n\n{note}\n")
+    message["Content-Language"] = "sv"
+    return message
+
+
 def compose(app: Flask, session: Session, item: OutboxItem) -> EmailMessage | None:
     """The e-mail for an item: that there is something new, and a link. No health content."""
+    if item.template == GUEST:
+        return compose_guest(app, session, item)
     recipient: Person | Practitioner | None = None
     if item.recipient_person_id is not None:
         recipient = session.get(Person, item.recipient_person_id)

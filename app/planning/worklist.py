@@ -51,6 +51,7 @@ from app.diary.queries import OPEN_HITS, HitItem, hit_item
 from app.messages.workdays import add_working_days
 from app.planning.handovers import ACKNOWLEDGE_WITHIN_WORKING_DAYS
 from app.plans.models import CarePlan, CareTeamMember, Handover, PlanKind, PlanStatus, TeamRole
+from app.sip.models import MeetingStatus, SipInvitee, SipMeeting
 from app.web.templating import local_day, local_time
 
 FOLLOW_UP_SOON = timedelta(days=14)
@@ -105,6 +106,22 @@ class RequestItem:
 
 
 @dataclass(frozen=True)
+class MeetingItem:
+    """A SIP meeting the practitioner is called to: coming, or held and their part of the plan
+    not yet documented (seed 003: within three days)."""
+
+    meeting_id: int
+    patient_id: int
+    patient_name: str
+    title: str
+    starts_at: datetime
+    held: bool
+    answer: str | None
+    due: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
 class WorkList:
     follow_up: tuple[PlanItem, ...] = ()
     sip_overdue: tuple[PlanItem, ...] = ()
@@ -116,6 +133,7 @@ class WorkList:
     requests: tuple[RequestItem, ...] = ()
     appointments: tuple[AnswerItem, ...] = ()
     diary: tuple[HitItem, ...] = ()
+    meetings: tuple[MeetingItem, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -131,6 +149,7 @@ class WorkList:
                 self.requests,
                 self.appointments,
                 self.diary,
+                self.meetings,
             )
         )
 
@@ -141,6 +160,7 @@ class WorkList:
         asked = {item.patient_id for item in self.requests}
         asked |= {item.patient_id for item in self.appointments}
         asked |= {item.patient_id for item in self.diary}
+        asked |= {item.patient_id for item in self.meetings}
         return sorted(
             {item.patient_id for item in plans} | {h.patient_id for h in handovers} | asked
         )
@@ -297,7 +317,38 @@ REQUESTS = (
     .order_by(CareRequest.due_on, CareRequest.created_at, CareRequest.id)
     .limit(LIMIT)
 )
-REQUEST, ANSWER, HIT = range(3)
+# SIP meetings the practitioner is called to (app/sip): coming, or held with their part of the
+# plan still to document by the seed's day.
+_meeting_plan = aliased(CarePlan)
+MEETINGS = (
+    select(
+        SipMeeting.id,
+        SipMeeting.patient_id,
+        Person.given_name,
+        Person.family_name,
+        SipMeeting.called_at.label("at"),
+        func.coalesce(SipMeeting.documented_by, SipMeeting.meet_by).label("due_on"),
+        type_coerce(SipMeeting.status, String).label("code"),
+        SipMeeting.starts_at,
+        _meeting_plan.title,
+        type_coerce(SipMeeting.answer, String).label("instruction"),
+        cast(null(), Boolean).label("urgent"),
+        cast(null(), Integer).label("measure_id"),
+    )
+    .join(SipInvitee, SipInvitee.meeting_id == SipMeeting.id)
+    .join(Person, Person.id == SipMeeting.patient_id)
+    .join(_meeting_plan, _meeting_plan.id == SipMeeting.plan_id)
+    .where(
+        SipInvitee.practitioner_id == bindparam("practitioner_id"),
+        or_(
+            SipMeeting.status == MeetingStatus.CALLED,
+            and_(SipMeeting.status == MeetingStatus.HELD, SipInvitee.documented_at.is_(None)),
+        ),
+    )
+    .order_by(SipMeeting.starts_at, SipMeeting.id)
+    .limit(LIMIT)
+)
+REQUEST, ANSWER, HIT, MEETING = range(4)
 
 
 def _waiting_part(section: int, statement: Select[Any]) -> Select[Any]:
@@ -311,6 +362,7 @@ WAITING = union_all(
     _waiting_part(REQUEST, REQUESTS),
     _waiting_part(ANSWER, WAITING_ANSWERS),
     _waiting_part(HIT, OPEN_HITS),
+    _waiting_part(MEETING, MEETINGS),
 )
 
 
@@ -428,7 +480,7 @@ def work_list(
         _handover_item(row, practitioner.id, today, zone, roles)
         for row in session.connection().execute(HANDOVERS, {"practitioner_id": practitioner.id})
     ]
-    waiting: dict[int, list[Any]] = {REQUEST: [], ANSWER: [], HIT: []}
+    waiting: dict[int, list[Any]] = {REQUEST: [], ANSWER: [], HIT: [], MEETING: []}
     for row in session.connection().execute(WAITING, params):
         waiting[row.section].append(row)
     # A UNION keeps no order: each part comes back in its own.
@@ -452,4 +504,22 @@ def work_list(
         requests=tuple(requests),
         appointments=tuple(answers),
         diary=tuple(hits),
+        meetings=tuple(
+            _meeting_item(row, today)
+            for row in sorted(waiting[MEETING], key=lambda r: (r.starts_at, r.id))
+        ),
+    )
+
+
+def _meeting_item(row: Any, today: date) -> MeetingItem:
+    return MeetingItem(
+        meeting_id=row.id,
+        patient_id=row.patient_id,
+        patient_name=f"{row.given_name} {row.family_name}",
+        title=row.title,
+        starts_at=row.starts_at,
+        held=row.code == MeetingStatus.HELD,
+        answer=row.instruction,
+        due=local_day(row.due_on, "long"),
+        overdue=row.code == MeetingStatus.HELD and row.due_on < today,
     )

@@ -86,6 +86,12 @@ APPOINTMENT_MODES = {
     "phone": _l("Telefonsamtal"),
     "home": _l("Hembesök"),
 }
+# A SIP meeting's form (seed 003, "Hur"): app/sip/models.MeetingMode.
+SIP_MEETING_MODES = {
+    "in_person": _l("Möte på plats"),
+    "video": _l("Videomöte"),
+    "phone": _l("Telefonmöte"),
+}
 APPOINTMENT_STATUS = {
     "proposed": _l("Förslag på tid: svara gärna"),
     "accepted": _l("Överenskommen tid"),

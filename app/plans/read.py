@@ -46,6 +46,7 @@ from app.goals.models import Activity, ActivityStatus, Goal, GoalStatus, Respons
 from app.messages.models import Message, Thread
 from app.plans.models import CarePlan, CareTeamMember, Handover, PlanStatus, TeamRole
 from app.pwa.models import PushSubscription
+from app.sip.models import MeetingStatus, SipMeeting
 from app.whatmatters.models import WhatMatters
 
 # --- the patient, what matters to them, and unread answers --------------------------------
@@ -363,12 +364,46 @@ def _next_activity(*private: ColumnElement[bool]) -> Subquery:
     )
 
 
-UPCOMING = union_all(select(_appointments), select(_next_activity()))
+# A SIP meeting the patient is called to (app/sip): for the patient, or one acting for them with
+# a guardian's full access (`meetings`); a relative hears of it only if the patient names them.
+_meeting_unit = aliased(CareUnit)
+_meeting_caller = aliased(Practitioner)
+_meetings = (
+    select(
+        literal("sip_meeting").label("kind"),
+        SipMeeting.id,
+        SipMeeting.plan_id,
+        SipMeeting.starts_at,
+        literal(None, Date).label("due_on"),
+        type_coerce(SipMeeting.status, String).label("status"),
+        literal("", String).label("what"),
+        type_coerce(SipMeeting.mode, String).label("mode"),
+        SipMeeting.place,
+        _meeting_unit.name,
+        _meeting_caller.given_name,
+        _meeting_caller.family_name,
+        literal(None, String).label("responsible_name"),
+        literal(None, String).label("offer_group"),
+    )
+    .join(_meeting_unit, _meeting_unit.id == SipMeeting.unit_id)
+    .join(_meeting_caller, _meeting_caller.id == SipMeeting.called_by_id)
+    .where(
+        bindparam("meetings"),
+        SipMeeting.patient_id == bindparam("patient_id"),
+        SipMeeting.status == MeetingStatus.CALLED,
+        SipMeeting.starts_at >= bindparam("since"),
+    )
+    .order_by(SipMeeting.starts_at)
+    .limit(3)
+    .subquery()
+)
+UPCOMING = union_all(select(_appointments), select(_next_activity()), select(_meetings))
 # The same for a proxy from whom the patient keeps some plans private (an expanding parameter
 # costs a compilation per request, so only that rare case pays it).
 UPCOMING_WITHOUT_PRIVATE = union_all(
     select(_appointments),
     select(_next_activity(CarePlan.id.not_in(bindparam("private", expanding=True)))),
+    select(_meetings),
 )
 
 
@@ -460,6 +495,8 @@ class StartPage:
     handovers: list[PendingHandover]
     appointments: list[Upcoming]
     next_activity: Upcoming | None
+    # SIP meetings the patient is called to (app/sip), soonest first.
+    meetings: list[Upcoming] = field(default_factory=list)
     # The signed-in person has no confirmed address, no push device, or every channel off.
     unreachable: bool = False
     # The seven questions are offered (app/followup/questions.py).
@@ -517,7 +554,12 @@ def start_page(session: Session, target: Target, now: datetime) -> StartPage:
         _upcoming(row)
         for row in session.connection().execute(
             UPCOMING_WITHOUT_PRIVATE if private else UPCOMING,
-            {**params, "since": now - timedelta(hours=1), "private": private},
+            {
+                **params,
+                "since": now - timedelta(hours=1),
+                "private": private,
+                "meetings": context.fully_for(patient_id),
+            },
         )
     ]
     appointments = _one_of_each_offer(
@@ -527,6 +569,10 @@ def start_page(session: Session, target: Target, now: datetime) -> StartPage:
         )
     )
     next_activity = next((item for item in upcoming if item.kind == "activity"), None)
+    meetings = sorted(
+        (item for item in upcoming if item.kind == "sip_meeting"),
+        key=lambda item: item.starts_at or now,
+    )
     if not target.may(Action.READ_PLANS):
         next_activity = None
     return StartPage(
@@ -542,6 +588,7 @@ def start_page(session: Session, target: Target, now: datetime) -> StartPage:
         next_activity,
         unreachable=not row[-1],
         seven_questions_due=bool(row[-2]),
+        meetings=meetings,
     )
 
 

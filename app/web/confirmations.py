@@ -28,6 +28,11 @@ CONFIRMATIONS: dict[str, LazyString] = {
     "tid-hanterad": _l(
         "Klart. Svaret är borta från arbetslistan, och patienten ser att ni har det."
     ),
+    "sip-kallad": _l("Mötet är kallat. Patienten och aktörerna har fått besked."),
+    "sip-svar": _l("Tack! Ditt svar är skickat till den som kallade till mötet."),
+    "sip-hallet": _l("Mötet är markerat som hållet. Varje aktör dokumenterar nu sin del."),
+    "sip-dokumenterat": _l("Din del är markerad som dokumenterad."),
+    "sip-installt": _l("Mötet är inställt. Patienten och aktörerna har fått besked."),
     "behorighet": _l("Ändringen är sparad. Den gäller från nu."),
     "behorighet-borttagen": _l("Behörigheten är borttagen. Personen kan inte längre se något."),
     "invandning": _l("Din invändning är skickad till din vårdkontakt."),

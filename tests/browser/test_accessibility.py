@@ -70,10 +70,11 @@ def pages_for(page, live_url: str, persona: str) -> list[str]:  # noqa: ANN001
         if response is not None and response.status == 200:
             found.append(path)
             for href in page.eval_on_selector_all(
-                "a[href^='/plan/'], a[href^='/meddelanden/'], a[href^='/tider/']",
+                "a[href^='/plan/'], a[href^='/meddelanden/'], a[href^='/tider/'],"
+                " a[href^='/sip-mote/']",
                 "links => links.map(a => a.getAttribute('href'))",
             ):
-                kind = re.fullmatch(r"/(plan|meddelanden|tider)/\d+", href)
+                kind = re.fullmatch(r"/(plan|meddelanden|tider|sip-mote)/\d+", href)
                 same_kind = [p for p in found if kind and p.startswith(f"/{kind.group(1)}/")]
                 if kind and href not in found and (kind.group(1) == "plan" or len(same_kind) < 2):
                     found.append(href)
@@ -83,6 +84,12 @@ def pages_for(page, live_url: str, persona: str) -> list[str]:  # noqa: ANN001
         page.goto(live_url + plans[0])
         patient = page.locator("a[href$='/ny-plan']").first.get_attribute("href")
         found += [patient, patient.replace("ny-plan", "dodsfall")]
+    if persona == "staff-karin":  # a SIP's meetings and the call, on Ali's SIP
+        page.goto(live_url + "/arbetslista")
+        meeting = page.locator("main a[href^='/sip-mote/']").first.get_attribute("href")
+        page.goto(live_url + meeting)
+        sip = page.locator("nav.breadcrumb a").first.get_attribute("href")
+        found += [meeting, f"{sip}/sip-moten", f"{sip}/sip-mote/ny"]
     return found
 
 

@@ -20,14 +20,17 @@ Tuesday at 23:30 (2), 00:30 on the Wednesday (3: late), the Saturday (0), and no
 once the 8th has passed). Björken's five patients each waited once, all answered the next
 working day. Handovers: six on Ankaret's plans, offered Thursday 10 September, due Monday 14
 September: acknowledged on the Friday, on the Monday at 23:00, on the Monday, on the Tuesday
-(late), never (late), and one withdrawn before an answer (not counted).
+(late), never (late), and one withdrawn before an answer (not counted). SIP meetings: five on
+Ankaret's first plans, the need known Tuesday 1 September (the call due Friday 4 September, the
+meeting by 22 September): called on the 3rd three times and on the 7th twice; held on the 15th
+twice, on the 23rd once, and not at all twice.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import count
 
 import pytest
@@ -51,6 +54,7 @@ from app.plans.models import (
     PlanVersion,
     TeamRole,
 )
+from app.sip.models import MeetingMode, MeetingStatus, SipMeeting
 from app.sqltime import STOCKHOLM
 
 SEPTEMBER = date(2026, 9, 1)
@@ -182,6 +186,22 @@ class Region:
             )
         )  # fmt: skip
 
+    def sip_meeting(self, patient: Person, called: date, held: date | None) -> None:
+        plan_id = self.db.scalar(select(CarePlan.id).where(CarePlan.patient_id == patient.id))
+        self._add(
+            SipMeeting(
+                plan_id=plan_id, patient_id=patient.id, unit_id=self.units["Ankaret"].id,
+                called_by_id=self.staff.id, need_known_on=date(2026, 9, 1),
+                call_due_on=date(2026, 9, 4), meet_by=date(2026, 9, 22),
+                called_at=datetime.combine(called, time(9), UTC), mode=MeetingMode.IN_PERSON,
+                starts_at=datetime(2026, 9, 15, 9, tzinfo=UTC),
+                ends_at=datetime(2026, 9, 15, 10, tzinfo=UTC),
+                status=MeetingStatus.HELD if held else MeetingStatus.CALLED,
+                held_at=datetime.combine(held, time(10), UTC) if held else None,
+                client_key=f"sip-{next(_numbers)}",
+            )
+        )  # fmt: skip
+
     def seven(self, unit: str, person: Person, **replies: Reply) -> None:
         self._add(
             SevenQuestions(
@@ -237,6 +257,10 @@ def region(db: Session) -> Region:
     for patient, moment in zip(ankaret, acknowledged, strict=False):
         region.handover(patient, moment)
     region.handover(ankaret[5], None, cancelled=True)
+    sept = [date(2026, 9, day) for day in (3, 3, 3, 7, 7)]
+    held = [date(2026, 9, 15), None, date(2026, 9, 23), date(2026, 9, 15), None]
+    for patient, called, was_held in zip(ankaret, sept, held, strict=False):
+        region.sip_meeting(patient, called, was_held)
     yes, no = Reply.YES, Reply.NO
     for index, patient in enumerate(ankaret[:5]):
         replies = {"live_and_trust": yes if index < 3 else no}
@@ -356,6 +380,16 @@ def test_handovers_acknowledged_in_time_by_the_swedish_day(region: Region) -> No
     assert _percent(ankaret) == 60  # Friday, Monday 23:00, Monday; not Tuesday, not never
     assert rows["Björken"][Figure.HANDOVERS_IN_TIME].patients == 0
     assert rows[None][Figure.HANDOVERS_IN_TIME].patients == 5
+
+
+def test_sip_meetings_called_and_held_within_their_days(region: Region) -> None:
+    rows = _cells(region)
+    ankaret = rows["Ankaret"]
+    assert ankaret[Figure.SIP_CALLED_IN_TIME].patients == 5
+    assert _percent(ankaret[Figure.SIP_CALLED_IN_TIME]) == 60  # the 3rd thrice, not the 7th
+    assert _percent(ankaret[Figure.SIP_HELD_IN_TIME]) == 40  # the 15th twice of five
+    assert rows["Björken"][Figure.SIP_CALLED_IN_TIME].patients == 0
+    assert _percent(rows[None][Figure.SIP_HELD_IN_TIME]) == 40
 
 
 def test_sips_followed_up_within_a_year_hide_a_total_of_two(region: Region) -> None:

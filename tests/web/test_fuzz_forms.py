@@ -269,6 +269,28 @@ FORMS: dict[str, dict[str, Kind]] = {
     "appointment_care.change": {**TIME_FIELDS, "day": DATE, "clock": CLOCK, "note": TEXT},
     "appointment_care.cancel": {"reason": TEXT},
     "appointment_care.handled": {},
+    "sip.call": {
+        "need_known_on": DATE,
+        "mode": choice("in_person", "video", "phone", "fax"),
+        "day": DATE,
+        "starts": CLOCK,
+        "ends": CLOCK,
+        "place": TEXT,
+        "meeting_url": MEETING,
+        "key": KEY,
+    },
+    "sip.answer": {
+        "answer": choice("coming", "another_time", "kanske"),
+        "note": TEXT,
+        "topics": TEXT,
+        "no_relatives": choice("1", "", "ja"),
+        "relatives-0-name": TEXT,
+        "relatives-0-contact": choice("bror@example.org", "070-174 06 99", "ring mig", "a@@b.se"),
+        "relatives-5-name": TEXT,
+    },
+    "sip.held": {},
+    "sip.cancel": {},
+    "sip.documented": {},
     "diary.record": {
         "value": DECIMAL,
         "second_value": DECIMAL,
@@ -441,6 +463,7 @@ PARAMETERS: dict[str, tuple[str, ...]] = {
     "appointment_id": ("appointment",),
     "measure_id": ("diary_measure",),
     "hit_id": ("diary_rule_hit",),
+    "meeting_id": ("sip_meeting",),
     "activity_id": ("activity",),
     "session_id": ("user_session",),
     "handover_id": ("handover",),
@@ -467,6 +490,7 @@ OWNER_COLUMNS = (
     "grant_id",
     "goal_id",
     "measure_id",
+    "meeting_id",
 )
 # Not patient data that a form could wrongly change: the log only grows, sessions and the outbox
 # are the app's own bookkeeping, units and principals are written only by the directory's
@@ -651,7 +675,12 @@ def fingerprint(connection: Connection, who: dict[int, str], staff: dict[int, st
         mid: owner_of["care_plan"].get(pid)
         for mid, pid in connection.execute(select(measures.c.id, measures.c.plan_id))
     }
+    meetings = tables["sip_meeting"]
+    owner_of["sip_meeting"] = dict(
+        connection.execute(select(meetings.c.id, meetings.c.patient_id)).all()
+    )
     via = {
+        "meeting_id": "sip_meeting",
         "plan_id": "care_plan",
         "thread_id": "thread",
         "grant_id": "proxy_grant",

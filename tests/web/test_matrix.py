@@ -262,6 +262,24 @@ def _sip_version(db: Session) -> str:
     return str(db.get(CarePlan, _sip(db)).version)
 
 
+ALI_CARE = {"staff-karin", "staff-erik", "staff-lena"}
+
+
+def _ali_meeting(db: Session, held: bool = False) -> int:
+    """The demo's called SIP meeting on Ali's SIP (held first, if asked)."""
+    from app.sip.models import MeetingStatus, SipMeeting
+
+    meeting = db.scalars(select(SipMeeting).where(SipMeeting.client_key == "demo-sip-ali")).one()
+    if held:
+        meeting.status = MeetingStatus.HELD
+        db.flush()
+    return meeting.id
+
+
+def _ali_sip(db: Session) -> int:
+    return plan_id(db, "efter stroke")
+
+
 def handover(db: Session, ids: dict[str, int]) -> int:
     """Karin offers the coordination of Maja's SIP to Erik; it waits for him."""
     from app.plans.models import Handover, HandoverRole
@@ -707,6 +725,39 @@ PATIENT_ROUTES: dict[str, list[tuple[str, Callable, set[str], int]]] = {
         ),
     ],
     # Care's side of times: the plan's team (EDIT_PLANS), nobody else.
+    # SIP meetings: Ali's care team; Ali himself reads and answers (no relative acts for him).
+    "sip.plan_meetings": [
+        ("GET", lambda db, ids: f"/plan/{_ali_sip(db)}/sip-moten", ALI_CARE, 200)
+    ],
+    "sip.call_form": [("GET", lambda db, ids: f"/plan/{_ali_sip(db)}/sip-mote/ny", ALI_CARE, 200)],
+    "sip.call": [
+        ("POST", lambda db, ids: (f"/plan/{_ali_sip(db)}/sip-mote/ny", {}), ALI_CARE, 400)
+    ],
+    "sip.meeting": [
+        ("GET", lambda db, ids: f"/sip-mote/{_ali_meeting(db)}", ALI_CARE | {"patient-ali"}, 200)
+    ],
+    "sip.answer": [
+        (
+            "POST",
+            lambda db, ids: (f"/sip-mote/{_ali_meeting(db)}/svar", {"answer": "coming"}),
+            {"patient-ali"},
+            303,
+        )
+    ],
+    "sip.held": [
+        ("POST", lambda db, ids: (f"/sip-mote/{_ali_meeting(db)}/hallet", {}), ALI_CARE, 303)
+    ],
+    "sip.cancel": [
+        ("POST", lambda db, ids: (f"/sip-mote/{_ali_meeting(db)}/installt", {}), ALI_CARE, 303)
+    ],
+    "sip.documented": [
+        (
+            "POST",
+            lambda db, ids: (f"/sip-mote/{_ali_meeting(db, held=True)}/dokumenterat", {}),
+            ALI_CARE,
+            303,
+        )
+    ],
     "appointment_care.plan_times": [
         ("GET", lambda db, ids: f"/plan/{_sip(db)}/tider", MAJA_CARE, 200)
     ],

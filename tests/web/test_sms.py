@@ -29,6 +29,9 @@ STAFF_TEMPLATES = {
     "handover_offered",
     "daily_summary",
     "appointment_answer_overdue",
+    "sip_meeting_called_staff",
+    "sip_meeting_answered",
+    "sip_meeting_cancelled_staff",
 }
 
 

@@ -24,6 +24,7 @@ from app.demo.seed.elias import _elias
 from app.demo.seed.maja import _maja_rehab, _maja_self_care, _maja_sip, _maja_threads
 from app.demo.seed.per import _per, _per_thread
 from app.demo.seed.requests import _requests
+from app.demo.seed.sip import _ali_meeting
 from app.demo.seed.what_matters import _what_matters
 from app.demo.seed.world import (
     _delegations,
@@ -57,6 +58,7 @@ def seed_demo(
     _per(world)
     _elias(world)
     _ali(world)
+    _ali_meeting(world)
     _what_matters(world)
     _appointments(world)
     _diaries(world)
