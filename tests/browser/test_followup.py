@@ -34,7 +34,7 @@ def test_per_answers_his_plan_and_then_two_of_the_seven_questions(browser, world
     per.locator("main .plan-card__title a").first.click()
     per.wait_for_url(f"{base}/plan/*")
     per.get_by_role("button", name="Ja, jag håller med").click()
-    per.wait_for_url(f"{base}/plan/*")
+    per.wait_for_url(f"{base}/plan/*?klart=svar")  # the answer's page, not the one before it
     per.locator("nav.main-nav").get_by_role("link", name="Översikt").click()
     per.wait_for_url(f"{base}/")
     offer = per.locator("section", has_text="Hur fungerar det för dig?")

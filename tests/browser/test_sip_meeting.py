@@ -106,7 +106,7 @@ def test_karin_calls_ali_answers_in_arabic_and_agrees_to_the_new_version(browser
 
     ali.goto(f"{base}/plan/{plan_id}")
     ali.locator("button[name=answer][value=agree]").click()
-    ali.wait_for_url(f"{base}/plan/{plan_id}*")
+    ali.wait_for_url(f"{base}/plan/{plan_id}?klart=svar*")
     with session_scope(app) as session:
         plan = session.get(CarePlan, plan_id)
         assert plan is not None
