@@ -281,11 +281,12 @@ def link_path(path: str, item: OutboxItem) -> str:
 
 
 def compose_guest(app: Flask, session: Session, item: OutboxItem) -> EmailMessage | None:
-    """The invitation to a relative the patient named for a SIP meeting, who has no account:
-    who invites them, when and where, and whom to ask; nothing about the patient's health.
-    In Swedish (Samplan does not know the guest's language)."""
+    """The call to a SIP meeting for someone without an account (a relative the patient named,
+    or an external actor with an address in their contact line): who calls them, when and
+    where, and whom to ask; nothing about the patient's health. In Swedish (Samplan does not
+    know the guest's language)."""
     from app.plans.presenting import SIP_MEETING_MODES
-    from app.sip.models import SipInvitee
+    from app.sip.models import InviteeKind, SipInvitee
 
     invitee = session.get(SipInvitee, (item.payload or {}).get("invitee_id"))
     if invitee is None or not invitee.email:
@@ -295,21 +296,32 @@ def compose_guest(app: Flask, session: Session, item: OutboxItem) -> EmailMessag
     starts = meeting.starts_at.astimezone(here)
     with app.test_request_context(), force_locale("sv"):
         subject = _("Inbjudan till ett planeringsmöte")
-        body = _(
-            "Hej %(name)s! %(patient)s vill att du är med på ett möte om hens planering med "
-            "vården och omsorgen, %(day)s klockan %(clock)s (%(mode)s). %(place)s Mötet är "
-            "kallat av %(caller)s, %(unit)s, telefon %(phone)s: fråga där om du undrar något "
-            "eller inte kan komma.",
-            name=invitee.name,
-            patient=meeting.patient.full_name,
-            day=starts.strftime("%Y-%m-%d"),
-            clock=starts.strftime("%H:%M"),
-            mode=str(SIP_MEETING_MODES[meeting.mode]),
-            place=f"{meeting.place}." if meeting.place else "",
-            caller=meeting.called_by.full_name,
-            unit=meeting.unit.name,
-            phone=meeting.unit.phone,
+        wording = (
+            _l(
+                "Hej %(name)s! Ni är kallade till ett möte om samordnad individuell plan för "
+                "%(patient)s, %(day)s klockan %(clock)s (%(mode)s). %(place)s Mötet är kallat "
+                "av %(caller)s, %(unit)s, telefon %(phone)s: fråga där om ni undrar något eller "
+                "inte kan komma."
+            )
+            if invitee.kind == InviteeKind.ACTOR
+            else _l(
+                "Hej %(name)s! %(patient)s vill att du är med på ett möte om hens planering med "
+                "vården och omsorgen, %(day)s klockan %(clock)s (%(mode)s). %(place)s Mötet är "
+                "kallat av %(caller)s, %(unit)s, telefon %(phone)s: fråga där om du undrar något "
+                "eller inte kan komma."
+            )
         )
+        body = str(wording) % {
+            "name": invitee.name,
+            "patient": meeting.patient.full_name,
+            "day": starts.strftime("%Y-%m-%d"),
+            "clock": starts.strftime("%H:%M"),
+            "mode": str(SIP_MEETING_MODES[meeting.mode]),
+            "place": f"{meeting.place}." if meeting.place else "",
+            "caller": meeting.called_by.full_name,
+            "unit": meeting.unit.name,
+            "phone": meeting.unit.phone,
+        }
         note = _("Svara inte på det här mejlet. Vid akut fara, ring 112.")
     message = EmailMessage()
     message["Subject"] = subject

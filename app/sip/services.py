@@ -124,17 +124,29 @@ def call(
     session.add(meeting)
     session.flush()
     for member in plan.current_team(today):
-        session.add(
-            SipInvitee(
-                meeting_id=meeting.id,
-                kind=InviteeKind.ACTOR,
-                practitioner_id=member.practitioner_id,
-                unit_id=member.unit_id,
-                name=member.display_name,
-                contact=member.external_contact or "",
-                invited_at=now,
-            )
+        invitee = SipInvitee(
+            meeting_id=meeting.id,
+            kind=InviteeKind.ACTOR,
+            practitioner_id=member.practitioner_id,
+            unit_id=member.unit_id,
+            name=member.display_name,
+            contact=member.external_contact or "",
+            # An external actor without an account is called by mail, if their contact line
+            # has an address (app/notifications/worker.py compose_guest).
+            email=_address_in(member.external_contact or "")
+            if member.practitioner_id is None
+            else "",
+            invited_at=now,
         )
+        session.add(invitee)
+        if invitee.email:
+            session.flush()
+            queue(
+                session,
+                "sip_meeting_guest",
+                f"sip_meeting_guest:{invitee.id}",
+                payload={"invitee_id": invitee.id},
+            )
         if member.practitioner_id is not None and member.practitioner_id != actor.practitioner_id:
             queue(
                 session,
@@ -153,6 +165,17 @@ def call(
     )
     record_access(session, actor, plan.patient_id, "create", "sip_meeting", meeting.id, now)
     return meeting
+
+
+def _address_in(contact: str) -> str:
+    """The first e-mail address in a contact line ("Handläggare, anna@fk.se, tel …"), or ""."""
+    for word in contact.replace(",", " ").replace(";", " ").split():
+        if "@" in word:
+            try:
+                return normalise_email(word.strip("<>()."))
+            except ContactError:
+                continue
+    return ""
 
 
 def _guest_address(contact: str) -> tuple[str, str]:

@@ -275,3 +275,28 @@ def test_called_off_the_patient_and_the_staff_called_are_told(app, auth, client,
     ali = app.test_client()
     Auth(ali).sign_in("patient-ali")
     assert f"/sip-mote/{meeting.id}" not in ali.get("/").get_data(as_text=True)
+
+
+def test_an_external_actor_with_an_address_is_called_by_mail(app, auth, client, db) -> None:
+    from app.plans.models import CareTeamMember
+
+    fk = db.scalars(
+        select(CareTeamMember).where(CareTeamMember.external_name == "Försäkringskassan")
+    ).one()
+    fk.external_contact = "Handläggare Nina Berg, nina.berg@example.org, tel 0771-524 524"
+    db.flush()
+    auth.sign_in("staff-karin")
+    _call(client, db)
+    meeting = _meeting(db)
+    invitee = next(i for i in meeting.invitees if i.name == "Försäkringskassan")
+    assert invitee.email == "nina.berg@example.org"
+    item = db.scalars(select(OutboxItem).where(OutboxItem.template == "sip_meeting_guest")).one()
+    from app.notifications.worker import compose
+
+    with app.app_context():
+        mail = compose(app, db, item)
+    assert mail is not None
+    assert mail["To"] == "nina.berg@example.org"
+    body = mail.get_content()
+    assert "Ni är kallade till ett möte om samordnad individuell plan för Ali Hassan" in body
+    assert "stroke" not in body.lower()
