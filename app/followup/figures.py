@@ -333,52 +333,65 @@ def _decided(done: Any, due_on: Any, today: date) -> ColumnElement[bool]:
     return or_(done.is_not(None), due_on < today)
 
 
-def _requests(
-    principal_id: int, unit_id: int | None, month: date, whole: bool, today: date
-) -> Levels:
-    """Patients' requests (a plan, a SIP, another fast vårdkontakt) made in the month and
-    decided: the patients who made them, how many, and how many care answered by the day it
-    promised (CareRequest.due_on, the unit's working days)."""
-    start, end = month_bounds(month)
-    rows = (
-        select(
-            CareRequest.unit_id.label("unit_id"),
-            CareRequest.patient_id.label("patient"),
-            case((_in_time(CareRequest.answered_at, CareRequest.due_on), 1)).label("in_time"),
-        )
-        .join(CareUnit, CareUnit.id == CareRequest.unit_id)
-        .where(
-            _units(principal_id, unit_id),
-            CareRequest.created_at >= start,
-            CareRequest.created_at < end,
-            _decided(CareRequest.answered_at, CareRequest.due_on, today),
-        )
-    )
-    return _levels(rows, _in_time_counts, whole)
+@dataclass(frozen=True)
+class _Promised:
+    """Something care does by a promised day: whose it is, where, when it began, when it was
+    done, and the day it was due."""
+
+    unit: Any
+    patient: Any
+    begun: Any
+    done: Any
+    due: Any
 
 
-def _messages(
-    principal_id: int, unit_id: int | None, month: date, whole: bool, today: date
-) -> Levels:
-    """Times patients waited for an answer to a message, begun in the month and decided: the
-    patients, how many, and how many care answered by the day the unit promised (Wait.due_on,
-    its working days when the wait began). Marking the matter handled counts as an answer."""
-    start, end = month_bounds(month)
-    rows = (
+# Patients' requests (a plan, a SIP, another fast vårdkontakt), due by the unit's working days.
+REQUESTS = _Promised(
+    CareRequest.unit_id,
+    CareRequest.patient_id,
+    CareRequest.created_at,
+    CareRequest.answered_at,
+    CareRequest.due_on,
+)
+# Times patients waited for an answer to a message, due by the unit's promise when they began;
+# marking the matter handled counts as an answer.
+WAITS = _Promised(Wait.unit_id, Wait.patient_id, Wait.started_at, Wait.ended_at, Wait.due_on)
+
+
+def _promised(
+    what: _Promised,
+    principal_id: int,
+    unit_id: int | None,
+    start: datetime,
+    end: datetime,
+    today: date,
+) -> Select[Any]:
+    """What began between `start` and `end` and is decided, with whether it was in time."""
+    return (
         select(
-            Wait.unit_id.label("unit_id"),
-            Wait.patient_id.label("patient"),
-            case((_in_time(Wait.ended_at, Wait.due_on), 1)).label("in_time"),
+            what.unit.label("unit_id"),
+            what.patient.label("patient"),
+            case((_in_time(what.done, what.due), 1)).label("in_time"),
+            what.begun.label("begun"),
         )
-        .join(CareUnit, CareUnit.id == Wait.unit_id)
+        .join(CareUnit, CareUnit.id == what.unit)
         .where(
             _units(principal_id, unit_id),
-            Wait.started_at >= start,
-            Wait.started_at < end,
-            _decided(Wait.ended_at, Wait.due_on, today),
+            what.begun >= start,
+            what.begun < end,
+            _decided(what.done, what.due, today),
         )
     )
-    return _levels(rows, _in_time_counts, whole)
+
+
+def _in_time_in(
+    what: _Promised, principal_id: int, unit_id: int | None, month: date, whole: bool, today: date
+) -> Levels:
+    """Begun in the month and decided: the patients, how many, how many in time."""
+    start, end = month_bounds(month)
+    return _levels(
+        _promised(what, principal_id, unit_id, start, end, today), _in_time_counts, whole
+    )
 
 
 def _median_message_days(
@@ -567,10 +580,14 @@ def _cells(
         row[Figure.QUESTIONS] = Cell(patients, _share(asked, answered))
         median = medians.get(unit)
         row[Figure.DAYS_TO_ANSWER] = Cell(patients, float(median) if median is not None else None)
-    for unit, (patients, made, in_time, _u) in _count(session, _requests(*args, today)).items():
+    for unit, (patients, made, in_time, _u) in _count(
+        session, _in_time_in(REQUESTS, *args, today)
+    ).items():
         _raw(cells, unit)[Figure.REQUESTS_IN_TIME] = Cell(patients, _share(in_time, made))
     medians = {row[-1]: row[0] for row in session.execute(_median_message_days(*args)).all()}
-    for unit, (patients, waits, in_time, _u) in _count(session, _messages(*args, today)).items():
+    for unit, (patients, waits, in_time, _u) in _count(
+        session, _in_time_in(WAITS, *args, today)
+    ).items():
         _raw(cells, unit)[Figure.MESSAGES_IN_TIME] = Cell(patients, _share(in_time, waits))
         median = medians.get(unit)
         _raw(cells, unit)[Figure.MESSAGE_DAYS] = Cell(
@@ -722,6 +739,22 @@ def figures(
 # --- a year month by month, for the charts ------------------------------------------------------
 
 
+def _monthly(
+    what: _Promised,
+    principal_id: int,
+    unit_id: int | None,
+    start: datetime,
+    end: datetime,
+    today: date,
+) -> Select[Any]:
+    """Per Swedish month: the patients, how many things, how many in time."""
+    rows = _promised(what, principal_id, unit_id, start, end, today).subquery()
+    month = swedish_month(rows.c.begun)
+    return select(
+        month, func.count(distinct(rows.c.patient)), func.count(), func.count(rows.c.in_time)
+    ).group_by(month)
+
+
 def trends(
     session: Session, principal_id: int, unit_id: int | None, month: date, today: date
 ) -> dict[str, list[TrendPoint]]:
@@ -750,40 +783,10 @@ def trends(
         )
         .group_by(versions_month)
     ).all()
-    requests_month = swedish_month(CareRequest.created_at)
-    requests = session.execute(
-        select(
-            requests_month,
-            func.count(distinct(CareRequest.patient_id)),
-            func.count(CareRequest.id),
-            func.count(case((_in_time(CareRequest.answered_at, CareRequest.due_on), 1))),
-        )
-        .join(CareUnit, CareUnit.id == CareRequest.unit_id)
-        .where(
-            _units(principal_id, unit_id),
-            CareRequest.created_at >= start,
-            CareRequest.created_at < end,
-            _decided(CareRequest.answered_at, CareRequest.due_on, today),
-        )
-        .group_by(requests_month)
-    ).all()
-    waits_month = swedish_month(Wait.started_at)
-    waits = session.execute(
-        select(
-            waits_month,
-            func.count(distinct(Wait.patient_id)),
-            func.count(Wait.id),
-            func.count(case((_in_time(Wait.ended_at, Wait.due_on), 1))),
-        )
-        .join(CareUnit, CareUnit.id == Wait.unit_id)
-        .where(
-            _units(principal_id, unit_id),
-            Wait.started_at >= start,
-            Wait.started_at < end,
-            _decided(Wait.ended_at, Wait.due_on, today),
-        )
-        .group_by(waits_month)
-    ).all()
+    requests, waits = (
+        session.execute(_monthly(what, principal_id, unit_id, start, end, today)).all()
+        for what in (REQUESTS, WAITS)
+    )
 
     def points(rows: Sequence[Any]) -> list[TrendPoint]:
         found = {row[0]: row for row in rows}

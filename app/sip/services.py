@@ -139,14 +139,7 @@ def call(
             invited_at=now,
         )
         session.add(invitee)
-        if invitee.email:
-            session.flush()
-            queue(
-                session,
-                "sip_meeting_guest",
-                f"sip_meeting_guest:{invitee.id}",
-                payload={"invitee_id": invitee.id},
-            )
+        _mail_guest(session, invitee)
         if member.practitioner_id is not None and member.practitioner_id != actor.practitioner_id:
             queue(
                 session,
@@ -165,6 +158,19 @@ def call(
     )
     record_access(session, actor, plan.patient_id, "create", "sip_meeting", meeting.id, now)
     return meeting
+
+
+def _mail_guest(session: Session, invitee: SipInvitee) -> None:
+    """Call someone without an account by mail, if they have an address (the mail names no
+    health content: app/notifications/worker.py compose_guest)."""
+    session.flush()
+    if invitee.email:
+        queue(
+            session,
+            "sip_meeting_guest",
+            f"sip_meeting_guest:{invitee.id}",
+            payload={"invitee_id": invitee.id},
+        )
 
 
 def _address_in(contact: str) -> str:
@@ -241,14 +247,7 @@ def answer(
             invited_at=now,
         )
         meeting.invitees.append(invitee)
-        session.flush()
-        if email:
-            queue(
-                session,
-                "sip_meeting_guest",
-                f"sip_meeting_guest:{invitee.id}",
-                payload={"invitee_id": invitee.id},
-            )
+        _mail_guest(session, invitee)
     session.flush()
     queue(
         session,
