@@ -19,7 +19,7 @@ from app.audit.services import record_access
 from app.clock import local_date
 from app.contact.services import ContactError, normalise_email, normalise_mobile
 from app.notifications.services import queue
-from app.plans.models import CarePlan, PlanKind, PlanStatus
+from app.plans.models import CarePlan, CareTeamMember, PlanKind, PlanStatus
 from app.sip.deadlines import Rules
 from app.sip.models import (
     InviteeKind,
@@ -124,47 +124,58 @@ def call(
     session.add(meeting)
     session.flush()
     for member in plan.current_team(today):
-        invitee = SipInvitee(
-            meeting_id=meeting.id,
-            kind=InviteeKind.ACTOR,
-            practitioner_id=member.practitioner_id,
-            unit_id=member.unit_id,
-            name=member.display_name,
-            contact=member.external_contact or "",
-            # An external actor without an account is called by mail, if their contact line
-            # has an address (app/notifications/worker.py compose_guest).
-            email=_address_in(member.external_contact or "")
-            if member.practitioner_id is None
-            else "",
-            invited_at=now,
-        )
+        invitee = actor_invitee(meeting.id, member, now)
         session.add(invitee)
         _mail_guest(session, invitee)
-        if member.practitioner_id is not None and member.practitioner_id != actor.practitioner_id:
-            queue(
-                session,
-                "sip_meeting_called_staff",
-                f"sip_meeting_called:{meeting.id}:{member.practitioner_id}",
-                practitioner_id=member.practitioner_id,
-                payload={"meeting_id": meeting.id},
-            )
     session.flush()
-    queue(
-        session,
-        "sip_meeting_called",
-        f"sip_meeting_called:{meeting.id}",
-        person_id=plan.patient_id,
-        payload={"meeting_id": meeting.id},
-    )
+    session.refresh(meeting, ["invitees"])
+    _tell(session, meeting, "sip_meeting_called", actor)
     record_access(session, actor, plan.patient_id, "create", "sip_meeting", meeting.id, now)
     return meeting
+
+
+def actor_invitee(meeting_id: int, member: CareTeamMember, at: datetime) -> SipInvitee:
+    """Someone on the SIP's team, called to the meeting. An external actor without an account
+    is called by mail if their contact line has an address (worker.py compose_guest)."""
+    contact = member.external_contact or ""
+    return SipInvitee(
+        meeting_id=meeting_id,
+        kind=InviteeKind.ACTOR,
+        practitioner_id=member.practitioner_id,
+        unit_id=member.unit_id,
+        name=member.display_name,
+        contact=contact,
+        email=_address_in(contact) if member.practitioner_id is None else "",
+        invited_at=at,
+    )
+
+
+def _tell(session: Session, meeting: SipMeeting, template: str, actor: Actor) -> None:
+    """Tell the patient (`template`) and each member of staff called but the actor
+    (`template`_staff) that the meeting was called or called off."""
+    queue(
+        session,
+        template,
+        f"{template}:{meeting.id}",
+        person_id=meeting.patient_id,
+        payload={"meeting_id": meeting.id},
+    )
+    for invitee in meeting.invitees:
+        if invitee.practitioner_id is not None and invitee.practitioner_id != actor.practitioner_id:
+            queue(
+                session,
+                f"{template}_staff",
+                f"{template}:{meeting.id}:{invitee.practitioner_id}",
+                practitioner_id=invitee.practitioner_id,
+                payload={"meeting_id": meeting.id},
+            )
 
 
 def _mail_guest(session: Session, invitee: SipInvitee) -> None:
     """Call someone without an account by mail, if they have an address (the mail names no
     health content: app/notifications/worker.py compose_guest)."""
-    session.flush()
     if invitee.email:
+        session.flush()
         queue(
             session,
             "sip_meeting_guest",
@@ -266,22 +277,7 @@ def cancel(session: Session, actor: Actor, meeting: SipMeeting, now: datetime) -
     if meeting.status != MeetingStatus.CALLED:
         raise SipError("cancel", "closed")
     meeting.status = MeetingStatus.CANCELLED
-    queue(
-        session,
-        "sip_meeting_cancelled",
-        f"sip_meeting_cancelled:{meeting.id}",
-        person_id=meeting.patient_id,
-        payload={"meeting_id": meeting.id},
-    )
-    for invitee in meeting.invitees:
-        if invitee.practitioner_id is not None and invitee.practitioner_id != actor.practitioner_id:
-            queue(
-                session,
-                "sip_meeting_cancelled_staff",
-                f"sip_meeting_cancelled:{meeting.id}:{invitee.practitioner_id}",
-                practitioner_id=invitee.practitioner_id,
-                payload={"meeting_id": meeting.id},
-            )
+    _tell(session, meeting, "sip_meeting_cancelled", actor)
     record_access(session, actor, meeting.patient_id, "update", "sip_meeting", meeting.id, now)
     session.flush()
     return meeting

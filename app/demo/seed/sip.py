@@ -8,7 +8,8 @@ from sqlalchemy import select
 from app.demo.seed.world import _World
 from app.plans.models import CareTeamMember
 from app.sip.deadlines import Rules
-from app.sip.models import InviteeKind, MeetingMode, SipInvitee, SipMeeting
+from app.sip.models import MeetingMode, SipMeeting
+from app.sip.services import actor_invitee
 
 
 def _ali_meeting(w: _World) -> None:
@@ -41,14 +42,4 @@ def _ali_meeting(w: _World) -> None:
         .order_by(CareTeamMember.position, CareTeamMember.id)
     ).all()
     for member in members:
-        w.add(
-            SipInvitee(
-                meeting_id=meeting.id,
-                kind=InviteeKind.ACTOR,
-                practitioner_id=member.practitioner_id,
-                unit_id=member.unit_id,
-                name=member.display_name,
-                contact=member.external_contact or "",
-                invited_at=meeting.called_at,
-            )
-        )
+        w.add(actor_invitee(meeting.id, member, meeting.called_at))
